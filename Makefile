@@ -1,0 +1,46 @@
+# The two commands of README: `make demo` (lands with the pretraining pipeline) and `make test`.
+# Each creates or reuses .venv, installs vitp with the extras it needs, then runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXTRAS ?= dev
+# Cells flagged `#| slow` run in `make test`; `#| cuda` cells run only where CUDA is.
+TEST_FLAGS ?= slow $(shell $(BIN)/python -c "import torch; print('cuda' if torch.cuda.is_available() else '')" 2>/dev/null)
+export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/$(VENV)/torch_extensions
+export DS_BUILD_OPS := 0
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install test test-nbs test-py check-sync readme clean
+STAMP := $(VENV)/.installed-$(subst $(eval) ,-,$(EXTRAS))
+
+$(STAMP): settings.ini setup.py
+	@test -n "$(PYTHON)" || { echo "no python3 found: install Python 3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(subst $(eval) ,$(comma),$(EXTRAS))]"
+	@touch $@
+
+comma := ,
+install: $(STAMP)
+
+check-sync: $(STAMP)
+	bash .ci/check_sync.sh $(BIN)
+
+test-nbs: $(STAMP)
+	$(BIN)/nbdev_test --n_workers 2 --flags "$(TEST_FLAGS)" --timing
+	@cuda_cells=$$(grep -l '#| cuda' nbs/*.ipynb 2>/dev/null | wc -l); \
+	 if [[ "$(TEST_FLAGS)" != *cuda* && $$cuda_cells -gt 0 ]]; then echo "note: $$cuda_cells notebook(s) have #| cuda cells, not run here (no CUDA)"; fi
+
+test-py: $(STAMP)
+	$(BIN)/python -m pytest tests/ -n 2 -q
+
+test: check-sync test-nbs test-py
+
+readme: $(STAMP)
+	$(BIN)/python .ci/make_readme.py
+
+clean:
+	rm -rf _proc _docs .pytest_cache
