@@ -10,9 +10,8 @@ cfg = cfg["DEFAULT"]
 
 def _reqs(key): return cfg.get(key, "").split()
 
-licenses = {"apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License")}
+licenses = {"apache2": "Apache-2.0"}
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable"]
-lic = licenses[cfg["license"]]
 readme = Path(__file__).parent / "README.md"
 
 setuptools.setup(
@@ -24,11 +23,10 @@ setuptools.setup(
     author=cfg["author"],
     author_email=cfg["author_email"],
     url=cfg["git_url"],
-    license=lic[0],
+    license=licenses[cfg["license"]],
     classifiers=[
         "Development Status :: " + statuses[int(cfg["status"])],
         "Intended Audience :: " + cfg["audience"],
-        "License :: " + lic[1],
         "Natural Language :: " + cfg["language"],
         "Programming Language :: Python :: 3.11",
     ],
