@@ -32,7 +32,7 @@ setuptools.setup(
     ],
     keywords=cfg["keywords"],
     packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]),
-    include_package_data=True,
+    package_data={cfg["lib_name"]: ["recipes/*.json"]},
     python_requires=">=" + cfg["min_python"],
     install_requires=_reqs("requirements"),
     extras_require={"dev": _reqs("dev_requirements"), "dist": _reqs("dist_requirements"),
