@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev
+EXTRAS ?= dev dist
 # Cells flagged `#| slow` run in `make test`; `#| cuda` cells run only where CUDA is.
 TEST_FLAGS ?= slow $(shell $(BIN)/python -c "import torch; print('cuda' if torch.cuda.is_available() else '')" 2>/dev/null)
 export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/$(VENV)/torch_extensions

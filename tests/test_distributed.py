@@ -1,0 +1,35 @@
+"Two processes (gloo) with DDP or DeepSpeed ZeRO-2 follow the loss curve of one process with 2x gradient accumulation."
+import json, os, socket, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+WORKER = Path(__file__).parent / "dist_worker.py"
+TOLERANCE = 1e-5  # relative: fp32 sums in a different order (all-reduce vs accumulation)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+
+def _run(engine, tmp_path, nproc):
+    out = tmp_path / f"{engine}.json"
+    torchrun = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={nproc}", "--master_addr=127.0.0.1", f"--master_port={_free_port()}"] if nproc > 1 else [sys.executable]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.setdefault("TORCH_EXTENSIONS_DIR", str(Path(sys.prefix) / "torch_extensions"))
+    subprocess.run([*torchrun, str(WORKER), engine, str(out)], check=True, env=env, timeout=300)
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory): return _run("single", tmp_path_factory.mktemp("single"), 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["ddp", "deepspeed"])
+def test_two_processes_match_gradient_accumulation(engine, single, tmp_path):
+    losses = _run(engine, tmp_path, 2)
+    assert len(losses) == len(single) == 4
+    assert losses[-1] < losses[0]  # it trains
+    for a, b in zip(losses, single): assert abs(a - b) <= TOLERANCE * abs(b), (engine, losses, single)
