@@ -197,7 +197,7 @@ class Learner:
 
     def fit(self, resume: str | Path | None = None) -> "Learner":
         "Train from the start, or from a checkpoint (`resume='auto'`: the newest in `out_dir`, if any)."
-        start = self.load_checkpoint(resume) if resume else 0
+        self.step = start = self.load_checkpoint(resume) if resume else 0  # callbacks see where the run starts
         batches = iter(self.data)
         self.model.train()
         try:
@@ -211,7 +211,7 @@ class Learner:
         return self
 
     def _one_step(self, batches: Iterator[dict]) -> float:
-        losses, self.counts = [], dict(samples=0, tokens=0, tokens_computed=0, flops=0.0)
+        losses, self.counts = [], dict(samples=0, tokens=0, tokens_seen=0, tokens_computed=0, flops=0.0)
         self.step_lrs, self.grad_norm = self.lrs(), float("nan")  # the rates this step uses, before the schedule moves on
         for micro in range(self.grad_accum):
             batch = dict(next(batches))
@@ -234,8 +234,9 @@ class Learner:
         mask = batch.get("attention_mask")
         self.counts["samples"] += len(next(v for v in batch.values() if torch.is_tensor(v)))
         self.counts["tokens"] += int(mask.sum()) if mask is not None else 0
-        computed = getattr(out, "attention_mask", mask)
-        self.counts["tokens_computed"] += computed.numel() if computed is not None else 0
+        seen = getattr(out, "attention_mask", mask)  # what the model computed on: after VRL, when it shortens the sequence
+        self.counts["tokens_seen"] += int(seen.sum()) if seen is not None else 0
+        self.counts["tokens_computed"] += seen.numel() if seen is not None else 0
         if self.flops_fn: self.counts["flops"] += self.flops_fn(batch, out)
 
     def lrs(self) -> dict[str, float]: return dict(zip(self.group_names, self.engine.scheduler.get_last_lr()))
@@ -276,7 +277,10 @@ class MetricsCB(Callback):
         self.peak_flops, self.tensorboard, self.records = peak_flops, tensorboard, []
 
     def before_fit(self, learn):
-        self.writer = None
+        self.writer, path = None, learn.out_dir / "metrics.jsonl" if learn.out_dir else None
+        if learn.rank == 0 and path and path.exists():  # a resumed run forgets the steps it is about to redo
+            kept = [l for l in path.read_text().splitlines(True) if l.strip() and json.loads(l)["step"] <= learn.step]
+            atomic_write_text(path, "".join(kept))
         if self.tensorboard and learn.rank == 0 and learn.out_dir:
             try: from torch.utils.tensorboard import SummaryWriter
             except ImportError: pass
@@ -289,7 +293,7 @@ class MetricsCB(Callback):
         c = learn.counts
         rec = dict(step=learn.step + 1, loss=learn.loss, grad_norm=getattr(learn, "grad_norm", None), seconds=secs, **c,
                    samples_per_s=c["samples"] * learn.world / secs, tokens_per_s=c["tokens"] * learn.world / secs,
-                   padding_ratio=c["tokens_computed"] / max(c["tokens"], 1), skipped=learn.skipped,
+                   padding_ratio=c["tokens_computed"] / max(c["tokens_seen"], 1), skipped=learn.skipped,
                    **{f"lr/{k}": v for k, v in learn.step_lrs.items()})
         if c["flops"]:
             rec["flops_per_s"] = c["flops"] * learn.world / secs

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import difflib, json, math, warnings, zlib
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Iterator
@@ -365,11 +365,16 @@ def table7_recipes(recipe: Recipe) -> dict[str, Recipe]:
     return {row: recipe.without(**crit) if crit else recipe for row, crit in TABLE7.items()}
 
 # %% ../nbs/04_recipe.ipynb #dcad0e1a
+def _meta_fields(m) -> dict:
+    "A meta entry as a dict, whether JSON or a `vitp.formats.MetaEntry`."
+    return asdict(m) if is_dataclass(m) else m
+
 @patch(cls_method=True)
 def from_meta(cls: Recipe, meta: dict, name: str = "", domain: str = "") -> Recipe:
-    "A recipe from an InternVL meta dict: `repeat_time` → rate (default 1), `length` → size."
+    "A recipe from an InternVL meta (the JSON dict, or `read_meta`'s entries): `repeat_time` → rate (default 1), `length` → size."
     entries = []
     for key, m in meta.items():
+        m = _meta_fields(m)
         if not isinstance(m, dict) or "length" not in m: raise ValueError(f"data meta entry {key!r} has no 'length' (the number of samples)")
         entries.append(DatasetEntry(key, int(m["length"]), float(m.get("repeat_time", 1)), m.get("domain", ""),
                                     m.get("modality"), m.get("tasks"), m.get("tags")))
@@ -386,7 +391,7 @@ def bind(self: Recipe, meta: dict, missing: str = "error") -> Recipe:
         msg = f"{len(absent)} of {len(self)} datasets of recipe {self.name!r} are not in the data meta: " + "; ".join(hints)
         if missing == "error": raise ValueError(msg)
         warnings.warn(msg, RecipeWarning, stacklevel=2)
-    entries = [replace(e, size=int(meta[e.name].get("length", e.size))) for e in self if e.name in meta]
+    entries = [replace(e, size=int(_meta_fields(meta[e.name]).get("length", e.size))) for e in self if e.name in meta]
     return replace(self, entries=entries)
 
 # %% ../nbs/04_recipe.ipynb #a53ec295
