@@ -28,11 +28,12 @@ $(STAMP): settings.ini setup.py
 comma := ,
 install: $(STAMP)
 
-# The embedded pipeline: the data tree (written once), a general-VLM stage, then ViTP with VRL r = 0.75 from it.
+# The embedded pipeline: the data tree (written once), a general-VLM stage, ViTP with VRL r = 0.75 from it, the ViT exported.
 demo: $(STAMP)
 	$(BIN)/vitp_pretrain configs/embedded_general.json
 	$(BIN)/vitp_pretrain configs/embedded_vitp.json
-	@echo "data: data/embedded  runs: runs/embedded/{general,vitp} (metrics.jsonl, loss.png, final/)"
+	$(BIN)/vitp_export runs/embedded/vitp/final runs/embedded/vit --overwrite
+	@echo "data: data/embedded  runs: runs/embedded/{general,vitp} (metrics.jsonl, loss.png, final/)  ViT: runs/embedded/vit"
 
 check-sync: $(STAMP)
 	bash .ci/check_sync.sh $(BIN)
