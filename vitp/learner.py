@@ -318,7 +318,8 @@ class ProgressCB(Callback):
         metrics = next((cb for cb in learn.cbs if isinstance(cb, MetricsCB)), None)
         rec = metrics.records[-1] if metrics and metrics.records else {"loss": learn.loss}
         post = {"loss": f"{rec['loss']:.4f}", "lr": f"{next(iter(learn.step_lrs.values())):.2e}"}
-        if "samples_per_s" in rec: post.update({"samples/s": f"{rec['samples_per_s']:.1f}", "tokens/s": f"{rec['tokens_per_s']:.0f}"})
+        if "samples_per_s" in rec: post["samples/s"] = f"{rec['samples_per_s']:.1f}"
+        if rec.get("tokens_per_s"): post["tokens/s"] = f"{rec['tokens_per_s']:.0f}"  # image-only tasks have no tokens
         self.bar.set_postfix(post, refresh=False); self.bar.update(1)
     def after_fit(self, learn): self.bar.close()
 
