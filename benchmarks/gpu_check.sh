@@ -10,7 +10,7 @@
 #   bash benchmarks/gpu_check.sh --wheels DIR          # take missing packages from wheel files in DIR (no network)
 #
 # Needs python3 with torch and transformers (with InternVL; dry runs passed with 5.17 and 5.24). vitp also imports numpy, pillow, tokenizers,
-# safetensors, tqdm, scipy and fastcore: whichever of these is missing is installed with pip into a folder of its own
+# safetensors, tqdm, scipy, fastcore and pydicom (the embedded data's medical images): whichever of these is missing is installed with pip into a folder of its own
 # (not into the environment), from --wheels DIR when given, else from the package index; if pip cannot get them the
 # script stops and names them. vitp itself is not installed: it runs from this checkout via PYTHONPATH.
 # flash-attn is used when it is installed (attn_implementation=flash_attention_2), else SDPA with its flash backend first.
@@ -54,7 +54,7 @@ missing() {  # pip names of the modules that do not import (with PYTHONPATH incl
   PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}" "$PY" - <<'EOF'
 import importlib
 need = {"numpy": "numpy", "PIL": "pillow", "tokenizers": "tokenizers", "safetensors": "safetensors", "tqdm": "tqdm",
-        "scipy": "scipy", "fastcore": "fastcore>=1.8,<2"}
+        "scipy": "scipy", "fastcore": "fastcore>=1.8,<2", "pydicom": "pydicom>=3"}
 out = []
 for module, pip_name in need.items():
     try: importlib.import_module(module)

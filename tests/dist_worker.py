@@ -1,5 +1,6 @@
 """One training run of the `test` VLM preset for the distributed tests: `single` (one process, gradient accumulation 2),
-`ddp` or `deepspeed` (two processes under torchrun, one sample each per step). Writes the loss curve as JSON."""
+`ddp` or `deepspeed` (two processes under torchrun, one sample each per step). Writes the loss curve as JSON, and the
+step-4 checkpoint into the folder of the same name."""
 import json, sys
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import torch
 import torch.distributed as dist
 from PIL import Image
 
-from vitp.learner import Learner, ListData, MetricsCB, dist_env
+from vitp.learner import CheckpointCB, Learner, ListData, MetricsCB, dist_env
 from vitp.vlm import build_vlm, collate, encode_conversation, image_to_pixels
 
 engine, out = sys.argv[1], Path(sys.argv[2])
@@ -24,6 +25,6 @@ mine = samples[rank::world] if world > 1 else samples
 data = ListData([collate([s], tok.pad_token_id) for s in mine])
 config = json.loads((Path(__file__).parent.parent / "configs" / "ds_zero2.json").read_text()) if engine == "deepspeed" else None
 learn = Learner(model, data, steps=4, lr=1e-3, warmup_ratio=0.0, grad_accum=2 if world == 1 else 1, deepspeed_config=config,
-                cbs=[MetricsCB(tensorboard=False)]).fit()
+                out_dir=out.with_suffix(""), cbs=[MetricsCB(tensorboard=False), CheckpointCB(every=4)]).fit()  # saves after step 4
 if rank == 0: out.write_text(json.dumps([r["loss"] for r in learn.cbs[0].records]))
 if dist.is_initialized(): dist.destroy_process_group()

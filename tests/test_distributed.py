@@ -1,11 +1,14 @@
-"Two processes (gloo) with DDP or DeepSpeed ZeRO-2 follow the loss curve of one process with 2x gradient accumulation."
+"""Two processes (gloo) with DDP or DeepSpeed ZeRO-2 follow the loss curve of one process with 2x gradient accumulation,
+and their step-4 checkpoints hold the same weights."""
 import json, os, socket, subprocess, sys
 from pathlib import Path
 
 import pytest
+from safetensors.torch import load_file
 
 WORKER = Path(__file__).parent / "dist_worker.py"
 TOLERANCE = 1e-5  # relative: fp32 sums in a different order (all-reduce vs accumulation)
+WEIGHT_TOLERANCE = 1e-4  # absolute, after 4 AdamW steps of lr 1e-3 (each moves a weight by up to about 1e-3)
 
 
 def _free_port():
@@ -19,7 +22,7 @@ def _run(engine, tmp_path, nproc):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     env.setdefault("TORCH_EXTENSIONS_DIR", str(Path(sys.prefix) / "torch_extensions"))
     subprocess.run([*torchrun, str(WORKER), engine, str(out)], check=True, env=env, timeout=300)
-    return json.loads(out.read_text())
+    return json.loads(out.read_text()), load_file(tmp_path / engine / "checkpoints" / "step-0000004" / "model.safetensors")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,10 @@ def single(tmp_path_factory): return _run("single", tmp_path_factory.mktemp("sin
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["ddp", "deepspeed"])
 def test_two_processes_match_gradient_accumulation(engine, single, tmp_path):
-    losses = _run(engine, tmp_path, 2)
-    assert len(losses) == len(single) == 4
+    (losses, weights), (single_losses, single_weights) = _run(engine, tmp_path, 2), single
+    assert len(losses) == len(single_losses) == 4
     assert losses[-1] < losses[0]  # it trains
-    for a, b in zip(losses, single): assert abs(a - b) <= TOLERANCE * abs(b), (engine, losses, single)
+    for a, b in zip(losses, single_losses): assert abs(a - b) <= TOLERANCE * abs(b), (engine, losses, single_losses)
+    assert weights.keys() == single_weights.keys()  # DeepSpeed's flat buffers are saved under the model's own names
+    worst = max((weights[k] - single_weights[k]).abs().max().item() for k in weights)
+    assert worst <= WEIGHT_TOLERANCE, (engine, worst)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 import numpy as np
 import torch
 import torch.distributed as dist
-from safetensors.torch import load_model, save_model
+from safetensors.torch import load_model, save_file
 from torch import nn
 from tqdm.auto import tqdm
 from transformers import get_cosine_schedule_with_warmup
@@ -20,9 +20,9 @@ from transformers import get_cosine_schedule_with_warmup
 from .core import atomic_path, atomic_write_text, pick_device, pick_dtype
 
 # %% auto #0
-__all__ = ['ResumableData', 'ListData', 'dist_env', 'init_distributed', 'TorchEngine', 'DeepSpeedEngine', 'rng_state',
-           'set_rng_state', 'latest_checkpoint', 'CancelFit', 'Callback', 'Learner', 'MetricsCB', 'ProgressCB',
-           'CheckpointCB']
+__all__ = ['ResumableData', 'ListData', 'dist_env', 'init_distributed', 'save_weights', 'TorchEngine', 'DeepSpeedEngine',
+           'rng_state', 'set_rng_state', 'latest_checkpoint', 'CancelFit', 'Callback', 'Learner', 'MetricsCB',
+           'ProgressCB', 'CheckpointCB']
 
 # %% ../nbs/07_learner.ipynb #0f3f5e97
 class ResumableData(Protocol):
@@ -48,7 +48,8 @@ def dist_env() -> tuple[int, int, int]:
 
 def init_distributed(device: torch.device) -> tuple[int, int]:
     "Join the process group when launched by torchrun; (rank, world size)."
-    rank, world, _ = dist_env()
+    rank, world, local = dist_env()
+    if device.type == "cuda" and device.index is None: torch.cuda.set_device(local)  # "cuda" then means this rank's own GPU
     if world > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return rank, world
@@ -58,9 +59,21 @@ def _barrier():
 
 def _mean_across_ranks(x: float) -> float:
     if not dist.is_initialized(): return x
-    t = torch.tensor([x], dtype=torch.float64)
+    on = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")  # NCCL reduces GPU tensors only
+    t = torch.tensor([x], dtype=torch.float64, device=on)
     dist.all_reduce(t)
     return t.item() / dist.get_world_size()
+
+# %% ../nbs/07_learner.ipynb #6d09a8f1
+def save_weights(module: nn.Module, path: str | Path) -> None:
+    "`module`'s state dict as safetensors at `path`: each tensor copied out of any shared buffer, one name per tied group."
+    state, seen = {}, set()
+    for name, t in module.state_dict().items():
+        where = (t.device, t.data_ptr(), t.storage_offset(), tuple(t.shape), tuple(t.stride()))
+        if t.numel() and where in seen: continue  # tied to an earlier name: load_model fills it from that one
+        seen.add(where)
+        state[name] = t.detach().clone().contiguous()
+    save_file(state, str(path), metadata={"format": "pt"})
 
 # %% ../nbs/07_learner.ipynb #e2db7441
 class TorchEngine:
@@ -88,7 +101,7 @@ class TorchEngine:
 
     def save(self, folder: Path, rank: int):
         if rank != 0: return
-        save_model(self.module, str(folder / "model.safetensors"))
+        save_weights(self.module, folder / "model.safetensors")
         torch.save({"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}, folder / "optimizer.pt")
 
     def load(self, folder: Path):
@@ -125,7 +138,7 @@ class DeepSpeedEngine:
         import deepspeed
         gather = deepspeed.zero.GatheredParameters(list(self.module.parameters())) if self.stage == 3 else nullcontext()
         with gather:
-            if rank == 0: save_model(self.module, str(folder / "model.safetensors"))
+            if rank == 0: save_weights(self.module, folder / "model.safetensors")
         self.model.save_checkpoint(str(folder / "deepspeed"), tag="state")  # partitioned optimizer state, every rank
 
     def load(self, folder: Path):

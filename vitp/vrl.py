@@ -54,7 +54,10 @@ def vrl_keep_mask(lengths: Tensor, ratio: float, max_len: int | None = None, gra
     group = _groups(lengths, max_len, granularity, tile_tokens).flatten()
     real = group >= 0
     if not real.any(): return real.view(len(lengths), max_len)
-    noise = torch.rand(group.shape, generator=generator, device=group.device, dtype=torch.float64)
+    # drawn where the generator lives (the learner's is a CPU one, checkpointed as bytes), then moved: the same
+    # generator state gives the same mask on every device
+    noise = torch.rand(group.shape, generator=generator, device=generator.device if generator is not None else group.device,
+                       dtype=torch.float64).to(group.device)
     order = torch.where(real, group + noise, float("inf")).argsort()  # one sort ranks every group
     rank = torch.empty_like(order); rank[order] = torch.arange(len(order), device=order.device)
     sizes = torch.bincount(group[real])
