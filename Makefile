@@ -32,8 +32,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/vitp_pretrain configs/embedded_general.json
 	$(BIN)/vitp_pretrain configs/embedded_vitp.json
+	$(BIN)/vitp_pretrain configs/embedded_vitp.json drop_ratio=0 out_dir=runs/embedded/novrl
 	$(BIN)/vitp_export runs/embedded/vitp/final runs/embedded/vit --overwrite
-	@echo "data: data/embedded  runs: runs/embedded/{general,vitp} (metrics.jsonl, loss.png, final/)  ViT: runs/embedded/vit"
+	$(BIN)/vitp_export runs/embedded/novrl/final runs/embedded/vit_novrl --overwrite
+	$(BIN)/vitp_finetune configs/embedded_finetune.json
+	$(BIN)/vitp_finetune configs/embedded_finetune.json backbone=runs/embedded/vit_novrl out_dir=runs/embedded/finetune/novrl
+	$(BIN)/vitp_finetune configs/embedded_finetune.json backbone=random out_dir=runs/embedded/finetune/random
+	$(BIN)/vitp_compare runs/embedded ViTP=runs/embedded/finetune/vitp no-VRL=runs/embedded/finetune/novrl \
+	  random=runs/embedded/finetune/random --pretrains ViTP=runs/embedded/vitp no-VRL=runs/embedded/novrl
+	@echo "results: runs/embedded/results.md, results.png  runs: runs/embedded/{general,vitp,novrl,finetune}  ViT: runs/embedded/vit"
 
 check-sync: $(STAMP)
 	bash .ci/check_sync.sh $(BIN)

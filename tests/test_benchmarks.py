@@ -1,5 +1,5 @@
 "The benchmark scripts run and their tables say what they should (no timing is asserted)."
-import os, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +89,15 @@ def test_gpu_check_dry_run_walks_every_step():
     assert "batch 4: out of GPU memory; trying 2" in out.stderr    # the batch fallback a real OOM takes
     assert "batch 2, one synthetic batch, 3 tiles per sample" in out.stdout
     assert "throughput exit 0, packing exit 0" in out.stdout
+
+
+def test_patch_resize_scores_every_variant(tiny_tree, tmp_path):
+    from vitp.vlm import build_vlm
+    model, tok = build_vlm("test", ratio=0.0, seed=0)
+    model.vlm.save_pretrained(tmp_path / "vlm"); tok.save_pretrained(tmp_path / "vlm")
+    out = run("patch_resize.py", "--tiny", "--source", str(tmp_path / "vlm"), "--data-root", tiny_tree, "--work", str(tmp_path / "work")).stdout
+    scores = json.loads(out.strip().splitlines()[-1])["scores"]
+    assert list(scores) == ["patch 14 (no resize)", "patch 16, bicubic (authors)", "patch 16, pseudo-inverse"], out
+    assert all(len(v) == 1 and 0 <= v[0] <= 1 for v in scores.values()), out
+    for folder, patch in [("p14", 14), ("p16_bicubic", 16), ("p16_pi", 16)]:  # each variant really was exported with its patch
+        assert json.loads((tmp_path / "work" / folder / "vit" / "config.json").read_text())["patch_size"] == patch

@@ -22,7 +22,7 @@ from .formats import MetaEntry
 from .recipe import Mixer, Recipe
 from .vlm import IMAGENET_MEAN, IMAGENET_STD, VLM_PRESETS, preset_config, tiny_tokenizer
 from .learner import CheckpointCB, Learner, MetricsCB, ProgressCB, dist_env
-from .pretrain import MixerBatches, RecipeDataset, _recipe_and_meta, resolve_precision
+from .pretrain import MixerBatches, RecipeDataset, recipe_and_meta, resolve_precision
 from .export import vit_kwargs
 
 # %% auto #0
@@ -395,7 +395,7 @@ def pretrain_baseline(kind: str, out_dir: str | Path, cfg: dict | None = None, *
     patch = model.vit.patch_embed.patch_size[0]
     img_size = cfg["img_size"] or model.vit.patch_embed.img_size[0]
     if img_size % patch: raise ValueError(f"img_size {img_size} is not a multiple of the patch size {patch}")
-    recipe, meta = _recipe_and_meta(cfg)
+    recipe, meta = recipe_and_meta(cfg)
     tokenizer = tiny_tokenizer() if kind == "clip" else None
     data = BaselineData(recipe, meta, cfg["batch_size"], img_size, tokenizer, cfg["clip"]["max_text_len"], cfg["seed"], rank, world,
                         cfg["num_workers"], cfg["fraction_mode"], cfg["skip_bad"])

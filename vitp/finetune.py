@@ -69,8 +69,10 @@ def _rgb(path: Path) -> np.ndarray:
     with Image.open(path) as im: return np.asarray(im.convert("RGB"))
 
 class TaskSplit(Dataset):
-    "One split of a task's dataset in its real format: samples `dict(name, images, mask | boxes)`."
-    def __init__(self, task: str, root: str | Path, split: str = "train"):
+    """One split of a task's dataset in its real format: samples `dict(name, images, mask | boxes)`; `fraction` < 1 keeps
+    a random share of it (at least one sample), drawn with `fraction_seed` and nested: a smaller fraction's samples
+    are among a larger one's."""
+    def __init__(self, task: str, root: str | Path, split: str = "train", fraction: float = 1.0, fraction_seed: int = 0):
         self.task, self.spec, self.root = task, task_spec(task), Path(root)
         if split not in self.spec.splits: raise ValueError(f"unknown split {split!r} of {task}; choose one of {list(self.spec.splits)}")
         self.split, name, fmt = split, self.spec.splits[split], self.spec.format
@@ -82,11 +84,15 @@ class TaskSplit(Dataset):
                 raise ValueError(f"LoveDA {name} under {self.root} has no masks (the real Test split is scored by the LoveDA server); use 'val'")
         else: self.source = (LevirCD if fmt == "levircd" else MedicalSeg)(self.root, name)
         if not len(self.source): raise ValueError(f"{task} {split} split under {self.root} is empty")
+        if not 0 < fraction <= 1: raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+        n = len(self.source)
+        self.indices = np.arange(n) if fraction == 1 else np.sort(np.random.default_rng(fraction_seed).permutation(n)[:max(1, round(fraction * n))])
 
-    def __len__(self) -> int: return len(self.source)
+    def __len__(self) -> int: return len(self.indices)
 
     def __getitem__(self, i: int) -> dict:
-        fmt, item = self.spec.format, self.source[i]
+        if not -len(self) <= i < len(self): raise IndexError(f"sample {i} of a {len(self)}-sample {self.task} {self.split} split")
+        fmt, item = self.spec.format, self.source[int(self.indices[i])]
         if fmt in ("dota", "dior"): return dict(name=item[0].stem, images=[_rgb(item[0])], boxes=item[1])
         if fmt == "levircd": return dict(name=item["name"], images=[item["a"], item["b"]], mask=item["label"])
         mask = loveda_train_ids(item["mask"]) if fmt == "loveda" else item["mask"]
@@ -413,7 +419,7 @@ FINETUNE_DEFAULTS = dict(
     # task: one of TASKS; data: the task's dataset folder in its real format, or None for the embedded tree's
     # (written once at data_root with data_size / data_scale, as vitp_pretrain does)
     task="loveda", data=None, data_root="data/embedded", data_size=224, data_scale=1.0,
-    train_split="train", eval_split="val", test_split="test",
+    train_split="train", eval_split="val", test_split="test", train_fraction=1.0,  # a seeded share of the train split (Table 15)
     # backbone: an exported ViT folder (vitp_export), or "random": the architecture of `arch` (a VLM preset or an
     # export folder) with random init — the baseline; frozen_backbone: train only adapter/neck and head (Table 14)
     backbone="runs/embedded/vit", arch="embedded", drop_path=0.1, frozen_backbone=False,
@@ -458,10 +464,12 @@ def prepare_finetune(cfg: dict | None = None, **overrides) -> FinetuneRun:
     if rank == 0: root = _data_root(cfg)  # one process writes the embedded tree, the others wait for it
     if world > 1: torch.distributed.barrier()
     if rank != 0: root = _data_root(cfg)
-    splits = {k: TaskSplit(cfg["task"], root, cfg[f"{k}_split"]) for k in ("train", "eval", "test") if cfg[f"{k}_split"]}
+    splits = {k: TaskSplit(cfg["task"], root, cfg[f"{k}_split"], **(dict(fraction=cfg["train_fraction"], fraction_seed=cfg["seed"]) if k == "train" else {}))
+              for k in ("train", "eval", "test") if cfg[f"{k}_split"]}
     pipeline = Pipeline(cfg["img_size"], cfg["scale"], info["mean"], info["std"], cfg["augment"], spec.overhead)
     model = build_model(cfg["task"], build_neck(vit, cfg["neck"], **(cfg["neck_args"] or {})), cfg["head_channels"], cfg["aux_channels"],
                         cfg["dice_weight"], cfg["rpn"], cfg["roi"], cfg["frozen_backbone"])
+    if world > 1 and device.type == "cuda": nn.SyncBatchNorm.convert_sync_batchnorm(model)  # batch statistics over all GPUs, as mmseg's SyncBN (CUDA only)
     data = DownstreamData(splits["train"], pipeline, cfg["batch_size"], cfg["seed"], rank, world, cfg["num_workers"])
     cbs = [MetricsCB(), ProgressCB(), CheckpointCB(cfg["checkpoint_every"], cfg["keep_last"])]
     if cfg["eval_every"] and "eval" in splits: cbs.append(EvalCB(splits["eval"], pipeline, cfg["eval_every"], cfg["eval_stride"]))
@@ -487,6 +495,7 @@ def finetune(cfg: dict | None = None, **overrides) -> dict:
     logged = out_dir / "metrics.jsonl"
     train_seconds = sum(json.loads(l)["seconds"] for l in logged.read_text().splitlines() if l.strip()) if logged.exists() else None
     results = dict(task=cfg["task"], metric=task_spec(cfg["task"]).metric, backbone=run.backbone, steps=learn.steps, metrics=metrics,
+                   train_samples=len(run.splits["train"]),
                    history=history, params=dict(total=_count(model.parameters()), trainable=_count(p for p in model.parameters() if p.requires_grad),
                                                 backbone=_count(model.vit.parameters())),
                    train_seconds=train_seconds, wall_seconds=time.perf_counter() - t0, config=cfg)

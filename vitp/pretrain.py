@@ -22,7 +22,7 @@ from .learner import Learner, MetricsCB, ProgressCB, CheckpointCB, latest_checkp
 
 # %% auto #0
 __all__ = ['PRETRAIN_DEFAULTS', 'RecipeDataset', 'MixerBatches', 'RecipeData', 'add_vit_drop_path', 'batch_flops',
-           'resolve_precision', 'save_vlm', 'plot_losses', 'pretrain', 'vitp_pretrain']
+           'resolve_precision', 'recipe_and_meta', 'save_vlm', 'plot_losses', 'pretrain', 'vitp_pretrain']
 
 # %% ../nbs/08_pretrain.ipynb #7883a94f
 class RecipeDataset(Dataset):
@@ -183,7 +183,7 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
 
 # %% ../nbs/08_pretrain.ipynb #2e45b966
-def _recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
+def recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
     "The recipe and meta a config names; the embedded tree is written first when `meta` is None."
     if cfg["meta"] is None:
         tree = write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"])
@@ -235,9 +235,9 @@ def pretrain(cfg: dict | None = None, **overrides) -> Path:
     out_dir, (rank, world, _) = Path(cfg["out_dir"]), dist_env()
     device = pick_device(cfg["device"])
     init_distributed(device)
-    if rank == 0: recipe, meta = _recipe_and_meta(cfg)  # one process writes the embedded tree, the others wait for it
+    if rank == 0: recipe, meta = recipe_and_meta(cfg)  # one process writes the embedded tree, the others wait for it
     if world > 1: torch.distributed.barrier()
-    if rank != 0: recipe, meta = _recipe_and_meta(cfg)
+    if rank != 0: recipe, meta = recipe_and_meta(cfg)
     model, tokenizer = build_vlm(cfg["model"], cfg["drop_ratio"], cfg["drop_granularity"], cfg["drop_apply_prob"],
                                  cfg["positions"], attn_implementation=_attention(cfg, device), seed=cfg["seed"])
     if cfg["vit_drop_path"]: add_vit_drop_path(model.vlm, cfg["vit_drop_path"])
