@@ -9,10 +9,10 @@ Every variant sees the same image area: fine-tuning crops are sized to give an H
 (`vitp.finetune.build_vit`), so at --img-size 128 the 14-px ViT reads 112-px crops and the 16-px ones 128-px crops
 of the same content scale. Prints each variant's test metric (mean ± 95 % t-interval over seeds) and its
 difference to the 14-px export, seed by seed (paired)."""
-import argparse, json, os, time
+import argparse, json, time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from common import TINY_DATA  # first: it sets OpenMP up before torch loads
 import numpy as np
 from scipy import stats
 
@@ -46,9 +46,9 @@ def main():
     p.add_argument("--work", default="runs/patch_resize")
     p.add_argument("--data-size", type=int, default=224)
     p.add_argument("--data-scale", type=float, default=1.0)
-    p.add_argument("--tiny", action="store_true", help="2 steps of 2, one seed, a small tree (a smoke test)")
+    p.add_argument("--tiny", action="store_true", help="2 steps of 2 at 64 px, one seed, the smallest tree (a smoke test)")
     args = p.parse_args()
-    if args.tiny: args.steps, args.batch, args.seeds, args.data_size, args.data_scale = 2, 2, "0", 128, 0.25
+    if args.tiny: args.steps, args.batch, args.seeds, args.img_size, args.data_size, args.data_scale = 2, 2, "0", 64, TINY_DATA["data_size"], TINY_DATA["data_scale"]
     seeds, work = [int(s) for s in args.seeds.split(",")], Path(args.work)
     if not Path(args.source).is_dir(): raise SystemExit(f"--source {args.source} is not a folder: run `make demo` first, or pass a VLM folder")
     metric = task_spec(args.task).metric
