@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 # torch threads spin while they wait; with two workers on two cores that costs 3–5× (measured), so they sleep instead
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install demo test test-nbs test-py check-sync readme clean
+.PHONY: install demo test test-nbs test-py check-sync readme clean openmmlab test-openmmlab
 STAMP := $(VENV)/.installed-$(subst $(eval) ,-,$(EXTRAS))
 
 $(STAMP): settings.ini setup.py
@@ -54,6 +54,14 @@ test-py: $(STAMP)
 	$(BIN)/python -m pytest tests/ -n 2 -q
 
 test: check-sync test-nbs test-py
+
+# The optional OpenMMLab extra (README, OpenMMLab): builds mmcv's ops once (~45 CPU-minutes), then its slow tests.
+openmmlab: $(STAMP)
+	bash .ci/install_openmmlab.sh $(VENV)
+
+test-openmmlab: openmmlab
+	$(BIN)/nbdev_test --path nbs/19_openmmlab.ipynb --flags "slow openmmlab" --timing
+	$(BIN)/python -m pytest tests/test_openmmlab.py --openmmlab -q
 
 readme: $(STAMP)
 	$(BIN)/python .ci/make_readme.py
