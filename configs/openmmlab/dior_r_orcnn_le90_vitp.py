@@ -10,20 +10,8 @@ img_size = 1024
 
 model = dict(backbone=dict(img_size=img_size), roi_head=dict(bbox_head=dict(num_classes=20)))
 
-train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, box_type='qbox'),
-    dict(type='ConvertBoxType', box_type_mapping=dict(gt_bboxes='rbox')),
-    dict(type='mmdet.Resize', scale=(img_size, img_size), keep_ratio=True),
-    dict(type='mmdet.RandomFlip', prob=0.75, direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='mmdet.PackDetInputs')]
-test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.Resize', scale=(img_size, img_size), keep_ratio=True),
-    # the labels are loaded after the resize: predictions are mapped back to the original image, the labels stay there
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, box_type='qbox'),
-    dict(type='ConvertBoxType', box_type_mapping=dict(gt_bboxes='rbox')),
-    dict(type='mmdet.PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor'))]
+# mmrotate's DOTA pipelines (qbox labels → le90 boxes, three flips; test labels loaded after the resize), at 1024 px
+train_pipeline, val_pipeline = _base_.train_pipeline, _base_.val_pipeline
 
 
 def split(name, pipeline, test_mode):
@@ -34,5 +22,5 @@ def split(name, pipeline, test_mode):
 
 train_dataloader = dict(batch_size=2, dataset=dict(
     _delete_=True, type='ConcatDataset', datasets=[split('train', train_pipeline, False), split('val', train_pipeline, False)]))
-val_dataloader = dict(dataset=dict(_delete_=True, **split('test', test_pipeline, True)))
+val_dataloader = dict(dataset=dict(_delete_=True, **split('test', val_pipeline, True)))
 test_dataloader = val_dataloader

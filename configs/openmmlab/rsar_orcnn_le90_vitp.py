@@ -11,20 +11,9 @@ img_size = 800
 
 model = dict(backbone=dict(img_size=img_size), roi_head=dict(bbox_head=dict(num_classes=len(classes))))
 
-train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, box_type='qbox'),
-    dict(type='ConvertBoxType', box_type_mapping=dict(gt_bboxes='rbox')),
-    dict(type='mmdet.Resize', scale=(img_size, img_size), keep_ratio=True),
-    dict(type='mmdet.RandomFlip', prob=0.75, direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='mmdet.PackDetInputs')]
-test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.Resize', scale=(img_size, img_size), keep_ratio=True),
-    # the labels are loaded after the resize: predictions are mapped back to the original image, the labels stay there
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, box_type='qbox'),
-    dict(type='ConvertBoxType', box_type_mapping=dict(gt_bboxes='rbox')),
-    dict(type='mmdet.PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor'))]
+# mmrotate's DOTA pipelines (qbox labels → le90 boxes, three flips; test labels loaded after the resize), resized to img_size
+train_pipeline, val_pipeline = _base_.train_pipeline, _base_.val_pipeline
+train_pipeline[3].scale = val_pipeline[1].scale = (img_size, img_size)  # their mmdet.Resize steps
 
 
 def split(name, pipeline, test_mode):
@@ -34,5 +23,5 @@ def split(name, pipeline, test_mode):
 
 
 train_dataloader = dict(batch_size=2, dataset=split('train', train_pipeline, False))
-val_dataloader = dict(dataset=split('val', test_pipeline, True))
-test_dataloader = dict(dataset=split('test', test_pipeline, True))
+val_dataloader = dict(dataset=split('val', val_pipeline, True))
+test_dataloader = dict(dataset=split('test', val_pipeline, True))

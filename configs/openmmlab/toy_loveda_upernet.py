@@ -16,19 +16,9 @@ model = dict(
     decode_head=dict(in_channels=[192, 192, 192, 192], channels=256, norm_cfg=norm_cfg),
     auxiliary_head=dict(in_channels=192, channels=256, norm_cfg=norm_cfg))
 
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='RandomResize', scale=(896, 224), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=crop_size, keep_ratio=True),
-    dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='PackSegInputs')]
+# LoveDA's pipelines at 224 px: its RandomResize, RandomCrop and test Resize
+train_pipeline, test_pipeline = _base_.train_pipeline, _base_.test_pipeline
+train_pipeline[2].scale, train_pipeline[3].crop_size, test_pipeline[1].scale = (896, 224), crop_size, crop_size
 
 
 def split(name, pipeline):

@@ -15,5 +15,5 @@ def split(name, pipeline, test_mode):
 
 
 train_dataloader = dict(dataset=split('train', {{_base_.train_pipeline}}, False))
-val_dataloader = dict(dataset=split('val', {{_base_.test_pipeline}}, True))
-test_dataloader = dict(dataset=split('test', {{_base_.test_pipeline}}, True))
+val_dataloader = dict(dataset=split('val', {{_base_.val_pipeline}}, True))
+test_dataloader = dict(dataset=split('test', {{_base_.val_pipeline}}, True))

@@ -17,19 +17,8 @@ model = dict(
     rpn_head=dict(anchor_generator=dict(scales=[4])),
     train_cfg=dict(rpn=dict(allowed_border=-1)))
 
-train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, box_type='qbox'),
-    dict(type='ConvertBoxType', box_type_mapping=dict(gt_bboxes='rbox')),
-    dict(type='mmdet.Resize', scale=(img_size, img_size), keep_ratio=True),
-    dict(type='mmdet.RandomFlip', prob=0.75, direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='mmdet.PackDetInputs')]
-test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.Resize', scale=(img_size, img_size), keep_ratio=True),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, box_type='qbox'),
-    dict(type='ConvertBoxType', box_type_mapping=dict(gt_bboxes='rbox')),
-    dict(type='mmdet.PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor'))]
+train_pipeline, val_pipeline = _base_.train_pipeline, _base_.val_pipeline
+train_pipeline[3].scale = val_pipeline[1].scale = (img_size, img_size)
 
 
 def split(name, pipeline, test_mode):
@@ -40,8 +29,8 @@ def split(name, pipeline, test_mode):
 
 loader = dict(num_workers=0, persistent_workers=False)
 train_dataloader = dict(**loader, dataset=split('train', train_pipeline, False))
-val_dataloader = dict(**loader, dataset=split('val', test_pipeline, True))
-test_dataloader = dict(**loader, dataset=split('test', test_pipeline, True))
+val_dataloader = dict(**loader, dataset=split('val', val_pipeline, True))
+test_dataloader = dict(**loader, dataset=split('test', val_pipeline, True))
 
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 param_scheduler = [
