@@ -15,14 +15,13 @@ from safetensors.torch import save_file
 from timm.layers import build_sincos2d_pos_embed, trunc_normal_
 from timm.models.vision_transformer import Block, VisionTransformer
 from torch import Tensor, nn
-from torch.utils.data import DataLoader
 
 from .core import atomic_dir, atomic_write_text, merge_config, pick_device, seed_everything
 from .formats import MetaEntry
-from .recipe import Mixer, Recipe
+from .recipe import Recipe
 from .vlm import IMAGENET_MEAN, IMAGENET_STD, VLM_PRESETS, preset_config, tiny_tokenizer
 from .learner import CheckpointCB, Learner, MetricsCB, ProgressCB, dist_env
-from .pretrain import MixerBatches, RecipeDataset, recipe_and_meta, resolve_precision
+from .pretrain import RecipeData, RecipeDataset, recipe_and_meta, resolve_precision
 from .export import vit_kwargs
 
 # %% auto #0
@@ -213,13 +212,13 @@ class BaselineDataset(RecipeDataset):
         self.max_text_len = max_text_len
 
     def __getitem__(self, key: tuple) -> dict:
-        "key: (dataset name, index, data position after it) as `MixerBatches` yields it."
+        "key: (dataset name, index, …) as `MixerBatches` yields it."
         name, index = key[0], key[1]
         rec, entry = self.records[name][index], self.meta[name]
         where = f"sample {name}[{index}] (id {rec.get('id', '-')}, {entry.annotation})"
         pixels = self._pixels(entry, rec, where)
         if not pixels: raise ValueError(f"{where}: has no image; the baselines learn from images — leave text-only datasets out of the recipe")
-        sample = dict(pixel_values=torch.cat(pixels), sample_id=f"{name}:{index}", after=key[2])
+        sample = dict(pixel_values=torch.cat(pixels), sample_id=f"{name}:{index}")
         if self.tokenizer is not None:
             ids = self.tokenizer(record_text(rec), add_special_tokens=False).input_ids[-self.max_text_len:]
             if not ids: raise ValueError(f"{where}: its conversation has no text")
@@ -227,17 +226,16 @@ class BaselineDataset(RecipeDataset):
         return sample
 
 # %% ../nbs/17_baselines.ipynb #eff5dbb7
-class BaselineData:
+class BaselineData(RecipeData):
     "A recipe's records as the baselines' batches — the records ViTP's `RecipeData` yields for the same recipe, seed and batch size — resumable."
     def __init__(self, recipe: Recipe, meta: dict[str, MetaEntry], batch_size: int, img_size: int, tokenizer=None, max_text_len: int = 77,
                  seed: int = 0, rank: int = 0, world_size: int = 1, num_workers: int = 0, fraction_mode: str = "random", skip_bad: bool = False):
         recipe = recipe.bind(meta)
-        self.mixer = Mixer(recipe, seed, rank, world_size, fraction_mode)
-        self.dataset = BaselineDataset(meta, recipe.names, img_size, tokenizer, max_text_len, skip_bad)
-        self.batch_size, self.num_workers, self.texts = batch_size, num_workers, tokenizer is not None
+        self._setup(recipe, BaselineDataset(meta, recipe.names, img_size, tokenizer, max_text_len, skip_bad), batch_size, seed, rank,
+                    world_size, fraction_mode, group_by_length=0, num_workers=num_workers)
+        self.texts = tokenizer is not None
         self.pad_id = tokenizer.pad_token_id if self.texts else None
         if self.texts and self.pad_id is None: raise ValueError("the tokenizer has no pad token: set tokenizer.pad_token")
-        self.state = {"mixer": self.mixer.state_dict(), "done": 0}
 
     def _collate(self, samples: list[dict]) -> dict:
         pixels = [s["pixel_values"] for s in samples]
@@ -249,19 +247,6 @@ class BaselineData:
             batch["attention_mask"] = (torch.arange(batch["input_ids"].shape[1]) < torch.tensor([len(i) for i in ids])[:, None]).long()
         return {**batch, "sample_ids": [s["sample_id"] for s in samples], "after": samples[-1]["after"]}
 
-    def __iter__(self):
-        batches = MixerBatches(self.mixer, self.batch_size, self.state)
-        # as RecipeData: workers seeded from this generator, not by a draw from torch's global one
-        loader = DataLoader(self.dataset, batch_sampler=batches, num_workers=self.num_workers, collate_fn=self._collate,
-                            generator=torch.Generator().manual_seed(self.mixer.seed))
-        for batch in loader:
-            self.state = batch.pop("after")
-            yield batch
-
-    def state_dict(self) -> dict: return self.state
-    def load_state_dict(self, state: dict) -> None:
-        self.mixer.load_state_dict(state["mixer"])  # checks the state belongs to this recipe, seed and sharding
-        self.state = state
 
 # %% ../nbs/17_baselines.ipynb #8b2822fc
 def _blocks_flops(tokens: int, width: int, mlp: int, depth: int) -> float:

@@ -16,9 +16,9 @@ from .core import atomic_path, atomic_write_text, merge_config
 
 # %% auto #0
 __all__ = ['git_commit', 'record_run', 'load_runs', 'summarize', 'write_csv', 'judge_claims', 'side_by_side', 'plot_vs_paper',
-           'repo_root', 'experiment_dirs', 'pending_runs', 'runs_of', 'run_stage', 'toy_finetune', 'headline',
-           'pretrain_export_finetune', 'Backbones', 'write_side_by_side', 'write_report', 'compare_backbones',
-           'vitp_compare']
+           'repo_root', 'from_root', 'experiment_dirs', 'pending_runs', 'runs_of', 'run_stage', 'toy_finetune',
+           'headline', 'pretrain_export_finetune', 'Backbones', 'write_side_by_side', 'write_report',
+           'compare_backbones', 'vitp_compare']
 
 # %% ../nbs/18_experiments.ipynb #c5430450
 def _git(*args: str) -> str | None:
@@ -155,12 +155,16 @@ def repo_root() -> Path:
     here = Path.cwd()
     return here.parent if here.name == "nbs" else here
 
+def from_root(path: str | Path | None) -> str | None:
+    "`path` as an absolute path, a relative one taken from `repo_root` (what a notebook's path parameters mean); None stays None."
+    if path is None: return None
+    return str(Path(path) if Path(path).is_absolute() else repo_root() / path)
+
 def experiment_dirs(name: str, out_dir: str, work_dir: str, data_dir: str, smoke: bool) -> tuple[Path, Path, Path]:
     """(out, work, data) folders of experiment `name`, relative ones taken from `repo_root`. A smoke run never writes
     into papers_tables/: its results go to a fresh temporary folder (unless `out_dir` points elsewhere) and its
     data and checkpoints under its results folder."""
-    at_root = lambda p: Path(p) if Path(p).is_absolute() else repo_root() / p
-    out, work, data = at_root(out_dir), at_root(work_dir), at_root(data_dir)
+    out, work, data = (Path(from_root(p)) for p in (out_dir, work_dir, data_dir))
     if smoke:
         if out.resolve().is_relative_to((repo_root() / "papers_tables").resolve()): out = Path(tempfile.mkdtemp(prefix=f"{name}_smoke_"))
         work, data = out / "work", out / "data"
@@ -168,16 +172,20 @@ def experiment_dirs(name: str, out_dir: str, work_dir: str, data_dir: str, smoke
     return out, work, data
 
 # %% ../nbs/18_experiments.ipynb #ae4d1121
+def _run_key(params: dict) -> str:
+    "A run's parameters as a key; None values count as absent, so a parameter added later at None finds the runs recorded before it."
+    return json.dumps({k: v for k, v in params.items() if v is not None}, sort_keys=True)
+
 def pending_runs(runs_path: str | Path, arms: list[dict], seeds: list[int]) -> list[tuple[dict, int]]:
     "The (params, seed) pairs of `arms` × `seeds` that `runs_path` has no record of yet, in order."
     path = Path(runs_path)
-    done = {(json.dumps(r["params"], sort_keys=True), r["seed"]) for r in load_runs(path)} if path.exists() else set()
-    return [(a, s) for a in arms for s in seeds if (json.dumps(a, sort_keys=True), s) not in done]
+    done = {(_run_key(r["params"]), r["seed"]) for r in load_runs(path)} if path.exists() else set()
+    return [(a, s) for a in arms for s in seeds if (_run_key(a), s) not in done]
 
 def runs_of(runs_path: str | Path, arms: list[dict], seeds: list[int]) -> list[dict]:
     "The recorded runs of exactly these `arms` and `seeds` (a runs.jsonl may also hold runs of other settings)."
-    wanted = {json.dumps(a, sort_keys=True) for a in arms}
-    return [r for r in load_runs(runs_path) if json.dumps(r["params"], sort_keys=True) in wanted and r["seed"] in seeds]
+    wanted = {_run_key(a) for a in arms}
+    return [r for r in load_runs(runs_path) if _run_key(r["params"]) in wanted and r["seed"] in seeds]
 
 # %% ../nbs/18_experiments.ipynb #9dcb9195
 def run_stage(cfg: dict) -> Path:
@@ -206,13 +214,14 @@ def headline(results: dict, split: str = "test") -> dict:
     "The headline metrics of a `finetune` result on `split` (per-class entries, named 'metric/class', left out)."
     return {k: v for k, v in results["metrics"][split].items() if "/" not in k}
 
-def pretrain_export_finetune(run_dir: str | Path, stage: dict | None, finetune_cfg: dict, seed: int) -> dict:
+def pretrain_export_finetune(run_dir: str | Path, stage: dict | None, finetune_cfg: dict, seed: int, score=None) -> dict:
     """One run: a pretraining stage (`stage`, a `pretrain` config; None: fine-tune `finetune_cfg`'s own backbone),
     its ViT exported, fine-tuned as `finetune_cfg` says, all under `run_dir` (emptied first). Returns the test
-    metrics plus the stage's last loss and training FLOPs (`pretrain_loss`, `pretrain_flops`)."""
+    metrics — or, given `score`, what `score(run)` makes of the trained `FinetuneRun` — plus the stage's last loss
+    and training FLOPs (`pretrain_loss`, `pretrain_flops`)."""
     from vitp.pretrain import pretrain
     from vitp.export import export_vit
-    from vitp.finetune import finetune
+    from vitp.finetune import finetune, prepare_finetune
     run_dir = Path(run_dir)
     shutil.rmtree(run_dir, ignore_errors=True)  # an unrecorded run starts over
     extra, backbone = {}, {}
@@ -222,8 +231,11 @@ def pretrain_export_finetune(run_dir: str | Path, stage: dict | None, finetune_c
         logged = [json.loads(l) for l in (run_dir / "pretrain" / "metrics.jsonl").read_text().splitlines() if l.strip()]
         extra = dict(pretrain_loss=logged[-1]["loss"], pretrain_flops=float(sum(l["flops"] for l in logged)))
         backbone = dict(backbone=str(vit), arch=str(vit))
-    res = finetune(finetune_cfg, **backbone, seed=seed, out_dir=str(run_dir / "finetune"))
-    return {**headline(res), **extra}
+    tuning = dict(**backbone, seed=seed, out_dir=str(run_dir / "finetune"))
+    if score is None: return {**headline(finetune(finetune_cfg, **tuning)), **extra}
+    run = prepare_finetune(finetune_cfg, **tuning)
+    run.learner.fit()
+    return {**score(run), **extra}
 
 # %% ../nbs/18_experiments.ipynb #dd3f1744
 class Backbones:
@@ -266,10 +278,15 @@ def write_side_by_side(out: str | Path, title: str, table: str, conclusion: str)
     atomic_write_text(path, f"# {title}\n\n{table}\n{conclusion.strip()}\n")
     return path
 
-def write_report(tables: str | Path) -> Path:
+def _reproduction_notebooks() -> list[str]:
+    "The reproduction notebooks in nbs/: those whose name has no number (README's `index` aside)."
+    return sorted(p.stem for p in (repo_root() / "nbs").glob("*.ipynb") if not p.stem[0].isdigit() and p.stem != "index")
+
+def write_report(tables: str | Path, notebooks: list[str] | None = None) -> Path:
     """`tables/REPORT.md`, generated: every experiment folder's side_by_side.md in name order, with links to its
-    runs, summary and plots, and a list of the experiments that have no results yet."""
-    tables = Path(tables)
+    runs, summary and plots, and a list of the experiments that have no results yet: folders without a
+    side_by_side.md, and `notebooks` (default: every reproduction notebook in nbs/) without a folder."""
+    tables, notebooks = Path(tables), _reproduction_notebooks() if notebooks is None else notebooks
     done = sorted(p.parent for p in tables.glob("*/side_by_side.md"))
     parts = ["# Reproduction report", "",
              "Generated by `vitp.experiments.write_report` from the `side_by_side.md` of each experiment folder; "
@@ -278,8 +295,10 @@ def write_report(tables: str | Path) -> Path:
         body = (folder / "side_by_side.md").read_text().strip().split("\n")
         files = ", ".join(f"[{f.name}]({folder.name}/{f.name})" for f in sorted(folder.iterdir()) if f.suffix in (".jsonl", ".csv", ".png"))
         parts += ["#" + body[0], "", *body[1:], "", f"Files: {files}" if files else "", ""]
-    missing = sorted(p.name for p in tables.iterdir() if p.is_dir() and p.name != "paper" and p not in done)
-    if missing: parts += ["## Not yet run", "", *[f"- {m}" for m in missing], ""]
+    folders = {p.name for p in tables.iterdir() if p.is_dir() and p.name != "paper"}
+    missing = sorted((folders | set(notebooks)) - {p.name for p in done})
+    if missing: parts += ["## Not yet run", "", "No results here yet; each runs at its defaults with "
+                          "`papermill nbs/NAME.ipynb out.ipynb -k python3`.", "", *[f"- {m}" for m in missing], ""]
     return atomic_write_text(tables / "REPORT.md", "\n".join(parts))
 
 # %% ../nbs/18_experiments.ipynb #ecce93d4

@@ -104,11 +104,16 @@ class RecipeData:
                  max_tiles: int | None = None, system: str | None = None, max_length: int | None = None,
                  fraction_mode: str = "random", skip_bad: bool = False):
         recipe = recipe.bind(meta)
+        dataset = RecipeDataset(meta, recipe.names, tokenizer, config.vision_config.image_size[0], tokens_per_tile(config),
+                                max_tiles or 12, system, max_length, skip_bad)
+        self._setup(recipe, dataset, batch_size, seed, rank, world_size, fraction_mode, group_by_length, num_workers)
+        self.pad_id = tokenizer.pad_token_id
+
+    def _setup(self, recipe: Recipe, dataset: RecipeDataset, batch_size: int, seed: int, rank: int, world_size: int,
+               fraction_mode: str, group_by_length: int, num_workers: int):
+        "What any data read through a recipe shares (a subclass brings its own dataset and `_collate`): mixer, batching, position."
         self.mixer = Mixer(recipe, seed, rank, world_size, fraction_mode)
-        tile = config.vision_config.image_size[0]
-        self.dataset = RecipeDataset(meta, recipe.names, tokenizer, tile, tokens_per_tile(config),
-                                     max_tiles or 12, system, max_length, skip_bad)
-        self.batch_size, self.group, self.num_workers, self.pad_id = batch_size, group_by_length, num_workers, tokenizer.pad_token_id
+        self.dataset, self.batch_size, self.group, self.num_workers = dataset, batch_size, group_by_length, num_workers
         self.state = {"mixer": self.mixer.state_dict(), "done": 0}
 
     def _collate(self, samples: list[dict]) -> dict:
