@@ -155,3 +155,20 @@ def test_paper_configs_carry_the_papers_settings(name, monkeypatch):
         assert (m.decode_head.num_classes, m.auxiliary_head.num_classes, len(_classes("mmseg", cfg.train_dataloader.dataset))) == (n, n, n)
         assert (m.backbone.img_size, tuple(m.data_preprocessor.size)) == (size, (size, size))
         assert (m.decode_head.in_channels, cfg.train_cfg.max_iters) == ([1024] * 4, 80000)
+
+
+def test_deformable_attention_matches_mmcv():
+    "vitp's pure-PyTorch multi-scale deformable attention against mmcv's own PyTorch reference, on random inputs with points outside the maps."
+    _require_openmmlab()
+    from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
+    from vitp.adapter import ms_deform_attn
+    g = torch.Generator().manual_seed(0)
+    shapes = [(8, 6), (4, 3), (2, 2)]
+    B, Q, M, D, P = 2, 5, 4, 8, 3
+    value = torch.randn(B, sum(h * w for h, w in shapes), M, D, generator=g, dtype=torch.float64)
+    locations = torch.rand(B, Q, M, len(shapes), P, 2, generator=g, dtype=torch.float64) * 1.4 - 0.2  # some outside [0, 1]
+    weights = torch.rand(B, Q, M, len(shapes), P, generator=g, dtype=torch.float64).softmax(-1)
+    ours = ms_deform_attn(value, shapes, locations, weights)
+    theirs = multi_scale_deformable_attn_pytorch(value, torch.tensor(shapes), locations, weights)
+    assert ours.shape == theirs.shape == (B, Q, M * D)
+    torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
