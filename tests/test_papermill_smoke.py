@@ -56,15 +56,20 @@ def test_attention_maps_smoke(tmp_path):
     assert {(r["model"], r["task"]) for r in summary} == {(m, t) for m in ("ViTP", "general", "random")
                                                          for t in ("optical_det", "sar_det", "loveda", "medical")}
     for r in summary:
-        assert int(r["n"]) >= 1 and 0 <= float(r["entropy"]) <= 1 + 1e-6 and 0 < float(r["chance"]) <= 1 and float(r["lift"]) > 0
+        assert int(r["images"]) >= 1 and r["seeds"] == "2" and 0 <= float(r["entropy"]) <= 1 + 1e-6 and 0 < float(r["chance"]) <= 1 and float(r["lift"]) > 0
     per_image = _rows(tmp_path / "images.csv")
-    assert len(per_image) == sum(int(r["n"]) for r in summary)
+    assert len(per_image) == 2 * sum(int(r["images"]) for r in summary) and {r["seed"] for r in per_image} == {"0", "1"}  # smoke: two seeds
+    runs = _runs(tmp_path)
+    assert [r["seed"] for r in runs] == [0, 1] and all(r["params"]["layer"] == 1 and r["seconds"] > 0 for r in runs)
+    for r in summary:  # the summary's lift is the mean of the seeds' recorded lifts
+        key = f"lift/{r['model']}/{r['task']}"
+        assert float(r["lift"]) == pytest.approx((runs[0]["metrics"][key] + runs[1]["metrics"][key]) / 2) and float(r["lift_half"]) >= 0
     layers = _rows(tmp_path / "layers.csv")
     assert sorted((r["model"], r["layer"]) for r in layers) == sorted((m, l) for m in ("ViTP", "general", "random") for l in "01")  # test preset: 2 layers
     for png in ("attention_maps.png", "attention_stats.png"): assert _is_png(tmp_path / png)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| medical (control) | general |" in side and "**Claim**" in side and "Smoke settings" in side
-    assert (tmp_path / "work" / "vit_vitp" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
+    assert "| medical (control) | general | 2 |" in side and "| loveda | random | 2 |" in side and "**Claim**" in side and "Smoke settings" in side
+    assert (tmp_path / "work" / "vit_vitp_seed0" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
     assert "all done" in printed
 
 
