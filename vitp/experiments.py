@@ -21,17 +21,19 @@ __all__ = ['git_commit', 'record_run', 'load_runs', 'summarize', 'write_csv', 'j
            'compare_backbones', 'vitp_compare']
 
 # %% ../nbs/18_experiments.ipynb #c5430450
-def _git(*args: str) -> str | None:
-    "Output of `git args` run beside this package's source, or None outside a git checkout (or without git)."
-    try: out = subprocess.run(["git", *args], cwd=Path(vitp.__file__).parent, capture_output=True, text=True, timeout=10)
+def _git(*args: str, at: str | Path | None = None) -> str | None:
+    "Output of `git args` run in `at` (default: beside this package's source), or None outside a git checkout (or without git)."
+    try: out = subprocess.run(["git", *args], cwd=at or Path(vitp.__file__).parent, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError): return None
     return out.stdout.strip() if out.returncode == 0 else None
 
-def git_commit() -> str:
-    "The commit the package runs from, `+dirty` when its checkout has uncommitted changes; `'unknown'` outside git."
-    head = _git("rev-parse", "HEAD")
+def git_commit(at: str | Path | None = None) -> str:
+    """The commit of the checkout at `at` (default: the one this package runs from), `+dirty` when it has uncommitted
+    changes outside papers_tables/ (results that running experiments write there are not code); `'unknown'` outside git."""
+    head = _git("rev-parse", "HEAD", at=at)
     if head is None: return "unknown"
-    return head + ("+dirty" if _git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ":/", ":(top,exclude)papers_tables", at=at)
+    return head + ("+dirty" if changed else "")
 
 # %% ../nbs/18_experiments.ipynb #b84ddbd9
 def record_run(path: str | Path, params: dict, seed: int, metrics: dict, seconds: float) -> dict:
