@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_vlm.ipynb #c36fcf12
 from __future__ import annotations
+import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -299,6 +300,9 @@ def build_vlm(source: str | Path = "embedded", ratio: float = 0.0, granularity: 
         path = Path(source)
         if not (path / "config.json").exists():
             raise FileNotFoundError(f"{source!s} is neither a preset ({', '.join(VLM_PRESETS)}) nor a checkpoint directory with a config.json")
+        if json.loads((path / "config.json").read_text()).get("model_type") == "internvl_chat":  # never loaded through remote code
+            raise ValueError(f"{path} is InternVL's original remote-code format (InternVLChatModel); convert it to transformers' "
+                             f"format first: vitp_convert {path} {path}-hf")
         vlm = InternVLForConditionalGeneration.from_pretrained(path, dtype=dtype or torch.float32, use_safetensors=True,
                                                                attn_implementation=attn_implementation)
         tokenizer = tokenizer or AutoTokenizer.from_pretrained(path)
