@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PATCH_RESIZE', 'CLS_POLICIES', 'LAYER_SCALE_POLICIES', 'INTERNVIT_HEADS', 'vision_source', 'vit_kwargs',
-           'internvl_to_timm', 'resize_patch_kernel', 'convert_vit', 'export_vit', 'read_vit', 'load_vit',
+           'internvl_to_timm', 'resize_patch_kernel', 'convert_vit', 'export_vit', 'read_vit', 'vit_from', 'load_vit',
            'internvit_config', 'vitp_export']
 
 # %% ../nbs/09_export.ipynb #03e76fbb
@@ -242,11 +242,10 @@ def read_vit(path: str | Path, num_heads: int | None = None) -> tuple[dict[str, 
     if cfg.get("format") != "vitp-vit": raise ValueError(f"{path / 'config.json'} is not a vitp ViT export config (format {cfg.get('format')!r})")
     return load_file(str(path / "model.safetensors")), cfg
 
-def load_vit(path: str | Path, img_size: int | tuple | None = None, num_heads: int | None = None, **kwargs) -> VisionTransformer:
-    """The timm `VisionTransformer` of `read_vit(path, num_heads)` (fp32), at `img_size` if given (positions resampled as in
-    `convert_vit`); `kwargs` go to the constructor (drop_path_rate, …)."""
-    state, cfg = read_vit(path, num_heads)
-    kw, patch = dict(cfg["vit_kwargs"]), cfg["patch_size"]
+def vit_from(state: dict[str, Tensor], cfg: dict, img_size: int | tuple | None = None, **kwargs) -> VisionTransformer:
+    """The timm `VisionTransformer` of `read_vit`'s state and config (fp32), at `img_size` if given (positions resampled as
+    in `convert_vit`); `kwargs` go to the constructor (drop_path_rate, …)."""
+    state, kw, patch = dict(state), dict(cfg["vit_kwargs"]), cfg["patch_size"]
     if img_size is not None:
         size = _pair(img_size)
         if any(s % patch for s in size): raise ValueError(f"img_size {size} is not a multiple of the patch size {patch}")
@@ -258,6 +257,10 @@ def load_vit(path: str | Path, img_size: int | tuple | None = None, num_heads: i
     vit = timm.create_model(name, pretrained=False, **kw) if name else VisionTransformer(**kw)
     vit.load_state_dict(state)
     return vit
+
+def load_vit(path: str | Path, img_size: int | tuple | None = None, num_heads: int | None = None, **kwargs) -> VisionTransformer:
+    "The timm `VisionTransformer` of an export folder or an InternViT file (`read_vit`), at `img_size` if given; `kwargs` as `vit_from`."
+    return vit_from(*read_vit(path, num_heads), img_size, **kwargs)
 
 # %% ../nbs/09_export.ipynb #a60ae260
 INTERNVIT_HEADS = {1024: 16, 3200: 25}  # width → heads: InternViT-300M (InternVL2.5-1B…4B; ViTP's ViT-L), InternViT-6B

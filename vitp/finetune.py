@@ -26,7 +26,7 @@ from .embedded import MedicalSeg, read_dior, write_embedded
 from .vlm import IMAGENET_MEAN, IMAGENET_STD, VLM_PRESETS, preset_config
 from .learner import Learner, Callback, MetricsCB, ProgressCB, CheckpointCB, dist_env, init_distributed
 from .pretrain import resolve_precision
-from .export import vit_kwargs, load_vit
+from .export import vit_kwargs, load_vit, read_vit, vit_from
 from .adapter import ViTAdapter, SimpleFPN, layer_decay_groups
 from .seg import UperNetHead, Segmenter, ChangeDetector, slide_inference
 from .det import OrientedRCNN, oriented_targets
@@ -251,15 +251,18 @@ class DownstreamData:
 # %% ../nbs/14_finetune.ipynb #17d81f0c
 def _grid_size(img_size: int, patch: int) -> int: return img_size // 16 * patch  # the input size that gives an H/16 grid
 
-def build_vit(backbone: str | Path, arch: str | Path = "embedded", img_size: int = 224, drop_path: float = 0.0
-              ) -> tuple[VisionTransformer, dict]:
-    "The ViT to fine-tune and its description: an exported folder, or `'random'` (the architecture of `arch`: a VLM preset or an export folder)."
+def build_vit(backbone: str | Path, arch: str | Path = "embedded", img_size: int = 224, drop_path: float = 0.0,
+              num_heads: int | None = None) -> tuple[VisionTransformer, dict]:
+    """The ViT to fine-tune and its description: an exported folder, an InternViT `.safetensors` file (the authors'
+    released ViT; `num_heads` if its width is not in `INTERNVIT_HEADS`), or `'random'` (the architecture of `arch`: a
+    VLM preset or an export folder)."""
     if str(backbone) != "random":
-        folder = Path(backbone)
-        if not (folder / "config.json").exists(): raise FileNotFoundError(f"backbone {folder} is not a ViT export (no config.json); run vitp_export first, or use 'random'")
-        cfg = json.loads((folder / "config.json").read_text())
-        vit = load_vit(folder, img_size=_grid_size(img_size, cfg["patch_size"]), drop_path_rate=drop_path)
-        return vit, dict(kind="pretrained", path=str(folder), mean=tuple(cfg["mean"]), std=tuple(cfg["std"]))
+        path = Path(backbone)
+        if not (path.is_file() or (path / "config.json").exists()):
+            raise FileNotFoundError(f"backbone {path} is not a ViT export (no config.json) nor an InternViT .safetensors file; run vitp_export first, or use 'random'")
+        state, cfg = read_vit(path, num_heads)
+        vit = vit_from(state, cfg, img_size=_grid_size(img_size, cfg["patch_size"]), drop_path_rate=drop_path)
+        return vit, dict(kind="pretrained", path=str(path), mean=tuple(cfg["mean"]), std=tuple(cfg["std"]))
     if str(arch) in VLM_PRESETS:
         kw = vit_kwargs(preset_config(str(arch), vocab_size=2, image_token_id=1).vision_config)[1]
     elif (Path(arch) / "config.json").exists(): kw = dict(json.loads((Path(arch) / "config.json").read_text())["vit_kwargs"])
@@ -422,7 +425,9 @@ FINETUNE_DEFAULTS = dict(
     train_split="train", eval_split="val", test_split="test", train_fraction=1.0,  # a seeded share of the train split (Table 15)
     # backbone: an exported ViT folder (vitp_export), or "random": the architecture of `arch` (a VLM preset or an
     # export folder) with random init — the baseline; frozen_backbone: train only adapter/neck and head (Table 14)
-    backbone="runs/embedded/vit", arch="embedded", drop_path=0.1, frozen_backbone=False,
+    # (or an InternViT .safetensors file, the authors' released ViT; backbone_heads: its heads if its width is not in
+    # vitp.export.INTERNVIT_HEADS)
+    backbone="runs/embedded/vit", arch="embedded", drop_path=0.1, frozen_backbone=False, backbone_heads=None,
     # pyramid: "adapter" (ViT-Adapter) or "simple_fpn", with constructor settings (a dict, e.g. {"conv_inplane": 64})
     neck="adapter", neck_args=None,
     # heads: UperNet width, auxiliary FCN head width (None: none), Dice-loss weight; Oriented R-CNN's RPN and RoI head settings (dicts)
@@ -460,7 +465,7 @@ def prepare_finetune(cfg: dict | None = None, **overrides) -> FinetuneRun:
     device = pick_device(cfg["device"])
     init_distributed(device)
     seed_everything(cfg["seed"])
-    vit, info = build_vit(cfg["backbone"], cfg["arch"], cfg["img_size"], cfg["drop_path"])  # first: a wrong path fails fast
+    vit, info = build_vit(cfg["backbone"], cfg["arch"], cfg["img_size"], cfg["drop_path"], cfg["backbone_heads"])  # first: a wrong path fails fast
     if rank == 0: root = _data_root(cfg)  # one process writes the embedded tree, the others wait for it
     if world > 1: torch.distributed.barrier()
     if rank != 0: root = _data_root(cfg)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_pretrain.ipynb #2d5f7349
 from __future__ import annotations
-import importlib.util, json
+import copy, importlib.util, json
 from functools import partial
 from pathlib import Path
 import numpy as np, torch
@@ -19,6 +19,7 @@ from .embedded import write_embedded
 from .vlm import (IGNORE_INDEX, build_vlm, collate, encode_conversation, image_to_pixels, tokens_per_tile,
                       vlm_step_flops, param_groups, freeze_parts)
 from .learner import Learner, MetricsCB, ProgressCB, CheckpointCB, latest_checkpoint, dist_env, init_distributed
+from .convert import record_vlm_config, save_processor
 
 # %% auto #0
 __all__ = ['PRETRAIN_DEFAULTS', 'RecipeDataset', 'MixerBatches', 'RecipeData', 'add_vit_drop_path', 'batch_flops',
@@ -205,13 +206,17 @@ def _attention(cfg: dict, device: torch.device) -> str:
     return "flash_attention_2" if device.type == "cuda" and importlib.util.find_spec("flash_attn") else "sdpa"
 
 # %% ../nbs/08_pretrain.ipynb #c23cad63
-def save_vlm(checkpoint: Path, vlm: nn.Module, tokenizer, folder: Path) -> Path:
-    "A learner checkpoint's weights as a transformers model folder (config, safetensors, tokenizer), written atomically."
-    template = type(vlm)(vlm.config)  # a full copy even when ZeRO-3 partitioned the live one
+def save_vlm(checkpoint: Path, vlm: nn.Module, tokenizer, folder: Path, dtype: torch.dtype = torch.float32, max_tiles: int = 12,
+             system: str | None = None) -> Path:
+    """A learner checkpoint's weights as a complete transformers model folder, written atomically: config, safetensors in
+    `dtype`, tokenizer, and the processor and chat-template files (`AutoProcessor`) of the run's tiling and system prompt."""
+    template = type(vlm)(copy.deepcopy(vlm.config))  # a full copy even when ZeRO-3 partitioned the live one
     load_model(nn.ModuleDict({"vlm": template}), str(checkpoint / "model.safetensors"), strict=True)
+    template.to(dtype)
+    template.config.dtype = dtype  # config.json says what the weights are
     with atomic_dir(folder) as tmp:
         template.save_pretrained(tmp, safe_serialization=True)
-        tokenizer.save_pretrained(tmp)
+        save_processor(tmp, tokenizer, template.config, max_tiles, system)
     return folder
 
 # %% ../nbs/08_pretrain.ipynb #eb275454
@@ -253,15 +258,19 @@ def pretrain(cfg: dict | None = None, **overrides) -> Path:
                       cfg["num_workers"], cfg["max_tiles"], cfg["system"], cfg["max_length"], cfg["fraction_mode"], cfg["skip_bad"])
     ds = json.loads(Path(cfg["deepspeed"]).read_text()) if cfg["deepspeed"] else None
     cbs = [MetricsCB(cfg["peak_flops"]), ProgressCB(), CheckpointCB(cfg["checkpoint_every"], cfg["keep_last"])]
+    precision = resolve_precision(cfg["precision"], device)
     learn = Learner(model, data, cfg["steps"], param_groups(model, cfg["lr"], cfg["weight_decay"]), warmup_ratio=cfg["warmup_ratio"],
-                    grad_accum=cfg["grad_accum"], grad_clip=cfg["grad_clip"], precision=resolve_precision(cfg["precision"], device), device=str(device),
+                    grad_accum=cfg["grad_accum"], grad_clip=cfg["grad_clip"], precision=precision, device=str(device),
                     deepspeed_config=ds, out_dir=out_dir, nan_policy=cfg["nan_policy"], seed=cfg["seed"], cbs=cbs,
                     flops_fn=batch_flops(config))
-    if rank == 0: atomic_write_text(out_dir / "config.json", json.dumps(cfg, indent=1))
+    if rank == 0:
+        atomic_write_text(out_dir / "config.json", json.dumps(cfg, indent=1))
+        record_vlm_config(out_dir, config)  # any step checkpoint then exports on its own
     learn.fit(resume=None if cfg["resume"] == "none" else cfg["resume"])
     final = out_dir / "final"
     if rank == 0:
-        save_vlm(latest_checkpoint(out_dir), model.vlm, tokenizer, final)
+        save_vlm(latest_checkpoint(out_dir), model.vlm, tokenizer, final, torch.bfloat16 if precision == "bf16" else torch.float32,
+                 cfg["max_tiles"] or 12, cfg["system"])  # the tiling RecipeData used
         if cfg["plot"]: plot_losses({out_dir.name: out_dir / "metrics.jsonl"}, out_dir / "loss.png")
         print(f"{out_dir}: metrics.jsonl, checkpoints/, final/ (transformers model folder)" + (", loss.png" if cfg["plot"] else ""))
     return final
