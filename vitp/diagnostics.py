@@ -87,13 +87,14 @@ def seeds_needed(sd: float, effect: float, alpha: float = 0.05, power: float = 0
         lo, hi = (lo, mid) if enough(mid) else (mid, hi)
     return hi
 
-# %% ../nbs/17b_diagnostics.ipynb #caa8f65a
+# %% ../nbs/17b_diagnostics.ipynb #9e333299
 def power_line(diffs, effect: float, unit: str = "points", what: str = "seeds", alpha: float = 0.05, power: float = 0.8,
                digits: int = 1) -> str:
     "One sentence: the sd of the paired differences `diffs` (one per seed; NaN left out) and the seeds it takes to decide `effect`."
     d = np.asarray(diffs, np.float64).ravel()
     d = d[~np.isnan(d)]
-    if len(d) < 2: return f"{len(d)} paired {what}: no sd of the differences yet (it takes 2), so no estimate of the {what} an effect of {effect:.{digits}f} {unit} needs"
+    if len(d) < 2:
+        return f"{len(d)} paired {what}: no sd of the differences yet (it takes 2), so no estimate of the {what} an effect of {effect:.{digits}f} {unit} needs"
     sd = float(d.std(ddof=1))
     n = seeds_needed(sd, effect, alpha, power)
     return (f"paired sd {sd:.{digits}f} {unit} over {len(d)} {what}: {n} {what} would decide an effect of {effect:.{digits}f} {unit} "
@@ -106,15 +107,15 @@ def _image_layout(input_ids: Tensor, tokenizer) -> tuple[int, ...]:
     image = torch.cumsum(input_ids == start, 0)  # the image a token belongs to, 0 before the first
     return tuple(torch.bincount(image[input_ids == ctx], minlength=int(image.max()) + 1)[1:].tolist())
 
-# %% ../nbs/17b_diagnostics.ipynb #140b2ae7
-def shuffle_donors(layouts: Sequence, images: Sequence, seed: int = 0) -> np.ndarray:
-    """For each sample, the sample whose pixels it gets when shuffled: a seeded permutation within each group of equal
-    `layouts` in which no sample gets pixels of its own `images` (a hashable key, e.g. the tuple of its image paths);
-    -1 where that cannot be."""
-    if len(layouts) != len(images): raise ValueError(f"{len(layouts)} layouts but {len(images)} image keys")
-    rng, donors, groups = np.random.default_rng(seed), np.full(len(layouts), -1), {}
-    for i, layout in enumerate(layouts): groups.setdefault(layout, {}).setdefault(images[i], []).append(i)
-    for by_image in groups.values():
+# %% ../nbs/17b_diagnostics.ipynb #47ed9ea7
+def shuffle_donors(groups: Sequence, images: Sequence, seed: int = 0) -> np.ndarray:
+    """For each sample, the sample whose pixels it gets when shuffled: a seeded permutation within each set of equal
+    `groups` keys (e.g. dataset and layout) in which no sample gets pixels of its own `images` (a hashable key, e.g.
+    the tuple of its image paths); -1 where that cannot be."""
+    if len(groups) != len(images): raise ValueError(f"{len(groups)} group keys but {len(images)} image keys")
+    rng, donors, members = np.random.default_rng(seed), np.full(len(groups), -1), {}
+    for i, group in enumerate(groups): members.setdefault(group, {}).setdefault(images[i], []).append(i)
+    for by_image in members.values():
         files = list(by_image.values())
         order = [i for f in rng.permutation(len(files)) for i in rng.permutation(files[f])]
         step = max(len(f) for f in files)
@@ -176,7 +177,7 @@ def _image_samples(ds: RecipeDataset, tokenizer, max_samples: int | None, seed: 
     keys, layouts, files = map(list, zip(*kept))
     return keys, layouts, files, len(text_only)
 
-# %% ../nbs/17b_diagnostics.ipynb #300bb14d
+# %% ../nbs/17b_diagnostics.ipynb #b8f75127
 def image_dependence(model: ViTPModel, tokenizer, meta: dict[str, MetaEntry] | str | Path, names: Sequence[str] | None = None,
                      max_samples: int | None = 64, batch_size: int = 8, max_tiles: int = 12, system: str | None = None,
                      conditions: Sequence[str] = CONDITIONS, vrl_ratio: float = 0.75, seed: int = 0, progress: bool = True) -> dict:
@@ -196,10 +197,11 @@ def image_dependence(model: ViTPModel, tokenizer, meta: dict[str, MetaEntry] | s
     conditions = [c for c in CONDITIONS if c in conditions]
     ds = RecipeDataset(meta, names, tokenizer, model.tile_size, model.tokens_per_tile, max_tiles, system)
     keys, layouts, files, text_only = _image_samples(ds, tokenizer, max_samples, seed, progress)
-    donors = shuffle_donors(layouts, files, seed) if "shuffled" in conditions else np.full(len(keys), -1)
+    donors = (shuffle_donors([(key[0], layout) for key, layout in zip(keys, layouts)], files, seed) if "shuffled" in conditions
+              else np.full(len(keys), -1))
     if "shuffled" in conditions and (donors < 0).any():
         first = keys[int(np.flatnonzero(donors < 0)[0])]
-        warnings.warn(f"{int((donors < 0).sum())} sample(s) have no other sample of their layout with another image, so no shuffled "
+        warnings.warn(f"{int((donors < 0).sum())} sample(s) have no other sample of their dataset and layout with another image, so no shuffled "
                       f"score (NaN), e.g. {first[0]}[{first[1]}]")
     drops = {c: VisualRobustnessDrop(vrl_ratio if c == "vrl" else 0.0, model.drop.granularity, 1.0, model.drop.tile_tokens,
                                      in_eval=c == "vrl") for c in conditions}
@@ -213,8 +215,8 @@ def image_dependence(model: ViTPModel, tokenizer, meta: dict[str, MetaEntry] | s
                 chunk = range(start, min(start + batch_size, len(keys)))
                 samples, partners = [ds[keys[j]] for j in chunk], [ds[keys[donors[j]]] if donors[j] >= 0 else None for j in chunk]
                 for c in conditions:
-                    pixels = [torch.zeros_like(s["pixel_values"]) if c == "blank" else d["pixel_values"] if c == "shuffled" and d is not None else s["pixel_values"]
-                              for s, d in zip(samples, partners)]
+                    pixels = [torch.zeros_like(s["pixel_values"]) if c == "blank" else
+                              d["pixel_values"] if c == "shuffled" and d is not None else s["pixel_values"] for s, d in zip(samples, partners)]
                     batch = collate([s | {"pixel_values": p} for s, p in zip(samples, pixels)], tokenizer.pad_token_id)
                     with _using_drop(model, drops[c]): total, count, exact = _answer_stats(model, batch, generator)
                     for k, j in enumerate(chunk):
@@ -394,12 +396,13 @@ def shortcut_probes(task: str, root: str | Path, img_size: int = 224, patch: int
                   max_images=max_images, seed=seed, classes=list(probe_classes(task)) if label_fn is None else None)
     return out | dict(params=params, seconds=time.perf_counter() - start)
 
-# %% ../nbs/17b_diagnostics.ipynb #8d907f46
+# %% ../nbs/17b_diagnostics.ipynb #57ff53d1
 def vit_patch_features(vit: VisionTransformer, images: Tensor, blocks: Sequence[int] = (-1,), batch_size: int = 32) -> Tensor:
     """The patch tokens after each of `blocks` (negative: from the end) before the final norm, concatenated in block
     order: [B, 3, H, W] normalised → [B, H/p, W/p, D · len(blocks)] on the CPU; `vit` in eval mode, no gradients."""
     depth = len(vit.blocks)
-    if not blocks or any(not -depth <= b < depth for b in blocks): raise ValueError(f"blocks must be in [{-depth}, {depth}) for this ViT of depth {depth}, got {list(blocks)}")
+    if not blocks or any(not -depth <= b < depth for b in blocks):
+        raise ValueError(f"blocks must be in [{-depth}, {depth}) for this ViT of depth {depth}, got {list(blocks)}")
     take = sorted({b % depth for b in blocks})
     if len(take) != len(blocks): raise ValueError(f"blocks {list(blocks)} name a block twice")
     device, was_training = next(vit.parameters()).device, vit.training
