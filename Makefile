@@ -1,4 +1,4 @@
-# The two commands of README: `make demo` (the embedded pipeline) and `make test`.
+# The two commands of README: `make demo` (the embedded pipeline) and `make test` (`make test NB=nbs/X.ipynb`: one notebook).
 # Each creates or reuses .venv, installs vitp with the extras it needs, then runs.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -53,7 +53,14 @@ test-nbs: $(STAMP)
 test-py: $(STAMP)
 	$(BIN)/python -m pytest tests/ -n 2 -q
 
+# `make test NB=nbs/05_vrl.ipynb`: only that notebook's tests (slow cells included), the quick loop while working on it
+ifeq ($(strip $(NB)),)
 test: check-sync test-nbs test-py
+else
+test: $(STAMP)
+	@test -f "$(NB)" || { echo "NB=$(NB): no such notebook"; exit 1; }
+	$(BIN)/nbdev_test --path "$(NB)" --flags "$(TEST_FLAGS)" --do_print --timing
+endif
 
 # The optional OpenMMLab extra (README, OpenMMLab): builds mmcv's ops once (~45 CPU-minutes), then its slow tests.
 openmmlab: $(STAMP)

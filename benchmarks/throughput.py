@@ -18,7 +18,7 @@ from contextlib import nullcontext
 from common import add_data_args, apply_tiny, recipe_batches, set_threads
 import torch
 
-from vitp.learner import Callback, Learner, ListData, MetricsCB
+from vitp.learner import Callback, Learner, ListData, MetricsCB, OptimSettings, RunSettings
 from vitp.pretrain import add_vit_drop_path, batch_flops
 from vitp.vlm import build_vlm, collate, encode_conversation, param_groups, tiny_tokenizer, tokens_per_tile
 from vitp.vrl import VisualRobustnessDrop
@@ -129,12 +129,11 @@ def measure(args, model, tokenizer, device, batch_size: int, ratios: list[float]
     per_ratio = args.warmup + args.steps
     batches, load_s = load_batches(args, model, tokenizer, batch_size, per_ratio)
     turns = TakeTurns(ratios, model.tokens_per_tile)
-    metrics = MetricsCB(peak, tensorboard=False)
+    metrics = MetricsCB(peak, batch_flops(model.vlm.config), tensorboard=False)
     data = ListData([b for b in batches for _ in ratios])  # each batch once per ratio, in turn
     fake_oom = [FakeOOM()] if args.fake_oom_above and batch_size > args.fake_oom_above else []
-    learn = Learner(model, data, per_ratio * len(ratios), param_groups(model, args.lr), warmup_ratio=0.0, grad_clip=1.0,
-                    precision=args.precision, device=str(device), seed=args.seed, cbs=[metrics, turns, *fake_oom],
-                    flops_fn=batch_flops(model.vlm.config))
+    learn = Learner(model, data, per_ratio * len(ratios), param_groups(model, args.lr), OptimSettings(lr=args.lr, warmup_ratio=0.0, grad_clip=1.0),
+                    RunSettings(precision=args.precision, device=str(device), seed=args.seed), cbs=[metrics, turns, *fake_oom])
     with sdpa_context(args.sdpa_backend):
         learn.fit()
     return dict(records=metrics.records, peaks=turns.peaks, load_s=load_s, batches=batches)

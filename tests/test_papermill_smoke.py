@@ -6,6 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from vitp.learner import read_metrics
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -166,7 +168,7 @@ def test_ablate_steps_smoke(tmp_path):
     assert m0["pretrain_loss"] is None and m0["pretrain_flops"] == 0 and m0["pretrain_seconds"] == 0  # step 0: no ViTP yet
     assert 0 < m2["pretrain_flops"] < m4["pretrain_flops"] and 0 < m2["pretrain_seconds"] < m4["pretrain_seconds"]
     seed_dir = tmp_path / "work" / "seed0"
-    logged = [json.loads(l) for l in (seed_dir / "pretrain" / "metrics.jsonl").read_text().splitlines()]
+    logged = read_metrics(seed_dir / "pretrain")
     assert m4["pretrain_loss"] == logged[3]["loss"] and m4["pretrain_loss_recent"] == pytest.approx((logged[2]["loss"] + logged[3]["loss"]) / 2)
     # the last checkpoint, through save_vlm and export_vit, is the ViT of the stage's own final model
     final = load_file(export_vit(seed_dir / "pretrain" / "final", tmp_path / "vit_final") / "model.safetensors")

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from vitp.learner import read_metrics
+
 CLI = Path(sys.executable).parent / "vitp_pretrain"
 STEPS = 8
 
@@ -18,7 +20,7 @@ def _config(tmp: Path, out: str) -> Path:
 
 
 def _losses(run: Path) -> list[float]:
-    recs = [json.loads(l) for l in (run / "metrics.jsonl").read_text().splitlines()]
+    recs = read_metrics(run)
     assert [r["step"] for r in recs] == list(range(1, len(recs) + 1)), "one metrics line per step, in order"
     return [r["loss"] for r in recs]
 

@@ -18,6 +18,8 @@ from timm.models.vision_transformer import VisionTransformer
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
+from .core import no_weight_decay
+
 # %% ../nbs/10_adapter.ipynb #21cc7c79
 def _level_sizes(shapes: Sequence[tuple[int, int]]) -> list[int]: return [h * w for h, w in shapes]
 
@@ -296,7 +298,6 @@ class SimpleFPN(nn.Module):
 
 # %% ../nbs/10_adapter.ipynb #beed62af
 _EMBED_PREFIXES = ("cls_token", "reg_token", "pos_embed", "patch_embed.", "norm_pre.")
-_NO_DECAY_NAMES = ("pos_embed", "cls_token", "reg_token", "level_embed")
 
 def _vit_layer(name: str, depth: int) -> int:
     "0 for the embeddings, i + 1 for block i, depth + 1 for the rest of the ViT."
@@ -315,7 +316,7 @@ def layer_decay_groups(model: nn.Module, lr: float, weight_decay: float = 0.05, 
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
         layer = layer_of.get(id(p), depth + 1)
-        decay = not (p.ndim <= 1 or name.split(".")[-1] in _NO_DECAY_NAMES)
+        decay = not no_weight_decay(name, p)
         label = "embed" if layer == 0 else f"block{layer - 1}" if layer <= depth else "rest"
         group = groups.setdefault((layer, decay), dict(name=f"{label}/{'decay' if decay else 'no_decay'}", params=[],
                                                        lr=lr * decay_rate ** (depth + 1 - layer), weight_decay=weight_decay if decay else 0.0))

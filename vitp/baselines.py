@@ -16,12 +16,13 @@ from timm.layers import build_sincos2d_pos_embed, trunc_normal_
 from timm.models.vision_transformer import Block, VisionTransformer
 from torch import Tensor, nn
 
-from .core import atomic_dir, atomic_write_text, merge_config, pick_device, seed_everything
+from .core import atomic_dir, merge_config, no_weight_decay, seed_everything
 from .formats import MetaEntry
-from .recipe import Recipe
+from .recipe import Recipe, Mixer
 from .vlm import IMAGENET_MEAN, IMAGENET_STD, VLM_PRESETS, preset_config, tiny_tokenizer
-from .learner import CheckpointCB, Learner, MetricsCB, ProgressCB, dist_env
-from .pretrain import RecipeData, RecipeDataset, recipe_and_meta, resolve_precision
+from .learner import MetricsCB, ResumableBatches, read_metrics
+from .run import start_run
+from .pretrain import MixerSampler, RecipeDataset, recipe_and_meta
 from .export import vit_kwargs
 
 # %% auto #0
@@ -211,14 +212,11 @@ class BaselineDataset(RecipeDataset):
         super().__init__(meta, names, tokenizer, img_size, tokens_per_tile=0, max_tiles=1, skip_bad=skip_bad)
         self.max_text_len = max_text_len
 
-    def __getitem__(self, key: tuple) -> dict:
-        "key: (dataset name, index, …) as `MixerBatches` yields it."
-        name, index = key[0], key[1]
-        rec, entry = self.records[name][index], self.meta[name]
-        where = f"sample {name}[{index}] (id {rec.get('id', '-')}, {entry.annotation})"
-        pixels = self._pixels(entry, rec, where)
+    def __getitem__(self, key: tuple[str, int]) -> dict:
+        "key: (dataset name, index) as `vitp.pretrain.MixerSampler` draws it."
+        rec, where, pixels = self._read(key)
         if not pixels: raise ValueError(f"{where}: has no image; the baselines learn from images — leave text-only datasets out of the recipe")
-        sample = dict(pixel_values=torch.cat(pixels), sample_id=f"{name}:{index}")
+        sample = dict(pixel_values=torch.cat(pixels), sample_id=f"{key[0]}:{key[1]}")
         if self.tokenizer is not None:
             ids = self.tokenizer(record_text(rec), add_special_tokens=False).input_ids[-self.max_text_len:]
             if not ids: raise ValueError(f"{where}: its conversation has no text")
@@ -226,18 +224,18 @@ class BaselineDataset(RecipeDataset):
         return sample
 
 # %% ../nbs/17_baselines.ipynb #eff5dbb7
-class BaselineData(RecipeData):
+class BaselineData(ResumableBatches):
     "A recipe's records as the baselines' batches — the records ViTP's `RecipeData` yields for the same recipe, seed and batch size — resumable."
     def __init__(self, recipe: Recipe, meta: dict[str, MetaEntry], batch_size: int, img_size: int, tokenizer=None, max_text_len: int = 77,
-                 seed: int = 0, rank: int = 0, world_size: int = 1, num_workers: int = 0, fraction_mode: str = "random", skip_bad: bool = False):
-        recipe = recipe.bind(meta)
-        self._setup(recipe, BaselineDataset(meta, recipe.names, img_size, tokenizer, max_text_len, skip_bad), batch_size, seed, rank,
-                    world_size, fraction_mode, group_by_length=0, num_workers=num_workers)
+                 *, seed: int = 0, rank: int = 0, world_size: int = 1, num_workers: int = 0, fraction_mode: str = "random", skip_bad: bool = False):
         self.texts = tokenizer is not None
         self.pad_id = tokenizer.pad_token_id if self.texts else None
         if self.texts and self.pad_id is None: raise ValueError("the tokenizer has no pad token: set tokenizer.pad_token")
+        recipe = recipe.bind(meta)
+        super().__init__(MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size),
+                         BaselineDataset(meta, recipe.names, img_size, tokenizer, max_text_len, skip_bad), self._stack, num_workers, seed)
 
-    def _collate(self, samples: list[dict]) -> dict:
+    def _stack(self, samples: list[dict]) -> dict:
         pixels = [s["pixel_values"] for s in samples]
         batch = {"n_images": torch.tensor([len(p) for p in pixels])} if self.texts else {}
         batch["pixel_values"] = torch.cat(pixels)
@@ -245,8 +243,7 @@ class BaselineData(RecipeData):
             ids = [s["input_ids"] for s in samples]
             batch["input_ids"] = nn.utils.rnn.pad_sequence(ids, batch_first=True, padding_value=self.pad_id)
             batch["attention_mask"] = (torch.arange(batch["input_ids"].shape[1]) < torch.tensor([len(i) for i in ids])[:, None]).long()
-        return {**batch, "sample_ids": [s["sample_id"] for s in samples], "after": samples[-1]["after"]}
-
+        return batch
 
 # %% ../nbs/17_baselines.ipynb #8b2822fc
 def _blocks_flops(tokens: int, width: int, mlp: int, depth: int) -> float:
@@ -319,10 +316,8 @@ def build_pretrainer(kind: str, cfg: dict | None = None, **overrides) -> MAEPret
 # %% ../nbs/17_baselines.ipynb #417517b5
 def run_flops(run_dir: str | Path) -> float:
     "The training FLOPs a learner run logged: the sum of `flops` over its `metrics.jsonl` (ViTP's budget for the baselines)."
-    path = Path(run_dir) / "metrics.jsonl"
-    if not path.is_file(): raise FileNotFoundError(f"{path} does not exist: not a finished learner run")
-    recs = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-    if not recs or not all(r.get("flops") for r in recs): raise ValueError(f"{path}: has no FLOPs logged on every step")
+    recs = read_metrics(run_dir)
+    if not recs or not all(r.get("flops") for r in recs): raise ValueError(f"{Path(run_dir) / 'metrics.jsonl'}: has no FLOPs logged on every step")
     return float(sum(r["flops"] for r in recs))
 
 def budget_steps(kind: str, flops: float, cfg: dict | None = None, **overrides) -> int:
@@ -360,9 +355,9 @@ def _check_same_run(path: Path, record: dict):
                               "choose another out_dir or delete it")
 
 def _param_groups(model: nn.Module, lr: float, weight_decay: float) -> list[dict]:
-    "AdamW groups: weight decay on the weight matrices, none on biases, norms, positions, CLS / mask tokens and the temperature."
+    "AdamW groups: weight decay on all but what `vitp.core.no_weight_decay` leaves out (biases, norms, positions, CLS / mask tokens, the temperature)."
     decay = {True: [], False: []}
-    for n, p in model.named_parameters(): decay[p.ndim >= 2 and not n.endswith(("cls_token", "pos_embed", "mask_token"))].append(p)
+    for n, p in model.named_parameters(): decay[not no_weight_decay(n, p)].append(p)
     return [dict(name="decay", params=decay[True], lr=lr, weight_decay=weight_decay), dict(name="no_decay", params=decay[False], lr=lr, weight_decay=0.0)]
 
 def pretrain_baseline(kind: str, out_dir: str | Path, cfg: dict | None = None, **overrides) -> Path:
@@ -374,29 +369,23 @@ def pretrain_baseline(kind: str, out_dir: str | Path, cfg: dict | None = None, *
     if (out_dir / "config.json").exists():
         _check_same_run(out_dir / "config.json", record)
         if (vit_dir / "config.json").exists(): return vit_dir
-    rank, world, _ = dist_env()
-    device = pick_device(cfg["device"])
+    run = start_run(cfg, out_dir)
     model = build_pretrainer(kind, cfg)
     patch = model.vit.patch_embed.patch_size[0]
     img_size = cfg["img_size"] or model.vit.patch_embed.img_size[0]
     if img_size % patch: raise ValueError(f"img_size {img_size} is not a multiple of the patch size {patch}")
-    recipe, meta = recipe_and_meta(cfg)
+    recipe, meta = run.prepare(recipe_and_meta, cfg)  # one process writes the embedded tree, the others wait for it
     tokenizer = tiny_tokenizer() if kind == "clip" else None
-    data = BaselineData(recipe, meta, cfg["batch_size"], img_size, tokenizer, cfg["clip"]["max_text_len"], cfg["seed"], rank, world,
-                        cfg["num_workers"], cfg["fraction_mode"], cfg["skip_bad"])
+    data = BaselineData(recipe, meta, cfg["batch_size"], img_size, tokenizer, cfg["clip"]["max_text_len"], seed=cfg["seed"], rank=run.rank,
+                        world_size=run.world, num_workers=cfg["num_workers"], fraction_mode=cfg["fraction_mode"], skip_bad=cfg["skip_bad"])
     def flops(batch: dict, out) -> float:
         ids = batch.get("input_ids")
         text = (len(ids), ids.shape[1]) if ids is not None else ()
         return step_flops(model, len(batch["pixel_values"]), img_size, *text)["total"]
-    learn = Learner(model, data, cfg["steps"], _param_groups(model, cfg["lr"], cfg["weight_decay"]), lr=cfg["lr"],
-                    warmup_ratio=cfg["warmup_ratio"], grad_clip=cfg["grad_clip"], precision=resolve_precision(cfg["precision"], device),
-                    device=str(device), out_dir=out_dir, seed=cfg["seed"], flops_fn=flops,
-                    cbs=[MetricsCB(), ProgressCB(), CheckpointCB(cfg["checkpoint_every"], cfg["keep_last"])])
-    if rank == 0: atomic_write_text(out_dir / "config.json", json.dumps(record, indent=1))
+    learn = run.learner(model, data, cfg, _param_groups(model, cfg["lr"], cfg["weight_decay"]), record=record, metrics=MetricsCB(flops_fn=flops))
     learn.fit(resume="auto")
-    if rank == 0:
-        logged = [json.loads(l) for l in (out_dir / "metrics.jsonl").read_text().splitlines() if l.strip()]
+    if run.rank == 0:
         export_baseline(model.vit, cfg["arch"], vit_dir, dict(kind=kind, run=str(out_dir), steps=cfg["steps"], batch_size=cfg["batch_size"],
-                                                               records_seen=cfg["steps"] * cfg["batch_size"] * world, img_size=[img_size] * 2,
-                                                               flops=sum(r["flops"] for r in logged)))
+                                                               records_seen=cfg["steps"] * cfg["batch_size"] * run.world, img_size=[img_size] * 2,
+                                                               flops=sum(r["flops"] for r in read_metrics(out_dir))))
     return vit_dir

@@ -16,8 +16,9 @@ from scipy import ndimage
 
 from .synth import rs_scene, land_cover, change_pair, general_sample, medical_sample, RS_CLASSES, LAND_COVER_CLASSES, GENERAL_CLASSES, MEDICAL_CLASSES
 from .instruct import annotation, instruct, classify, conversation, task_grounding
-from .formats import (MetaEntry, OrientedBoxes, DIOR_CLASSES, write_meta, write_jsonl, write_dota, write_dior_xml, read_dior_xml,
-                          write_levircd, write_loveda, LOVEDA_DOMAINS, _pair, _choice, _check_values, _check_sizes, _read_rgb, _read_label, _write_image)
+from .formats import (MetaEntry, OrientedBoxes, DIOR_CLASSES, LOVEDA_DOMAINS, write_meta, write_jsonl, write_dota, write_dior_xml,
+                          read_dior_xml, write_levircd, write_loveda, pair_files, check_choice, check_values, check_same_size, read_rgb,
+                          read_label, write_image)
 from .core import atomic_dir
 from .recipe import Recipe, DatasetEntry, check_recipe
 
@@ -174,7 +175,7 @@ def read_dior(root: str | Path, split: str = "train", classes=DIOR_CLASSES) -> l
     """Every `(image path, boxes)` of a DIOR-R split: ids from `ImageSets/Main/{split}.txt`, images `{id}.jpg` in
     `JPEGImages-trainval` (train, val) or `JPEGImages-test`, boxes from `Annotations/Oriented Bounding Boxes/{id}.xml`."""
     root = Path(root)
-    ids_file = root / "ImageSets" / "Main" / f"{_choice(split, DIOR_SPLITS, 'DIOR-R split')}.txt"
+    ids_file = root / "ImageSets" / "Main" / f"{check_choice(split, DIOR_SPLITS, 'DIOR-R split')}.txt"
     if not ids_file.is_file(): raise FileNotFoundError(f"{ids_file} is missing (the list of {split} image ids)")
     ids = ids_file.read_text().split()
     if not ids: raise ValueError(f"{ids_file}: no image ids")
@@ -191,22 +192,22 @@ MEDICAL_SPLITS = ("train", "val", "test")
 
 def _write_medical(root: Path, split: str, name: str, image: np.ndarray, mask: np.ndarray) -> None:
     "One medical sample: `{split}/images/{name}.png` and `{split}/masks/{name}.png`."
-    _check_sizes(f"medical sample {name}", image, mask)
-    _write_image(root / split / "images" / f"{name}.png", image)
-    _write_image(root / split / "masks" / f"{name}.png", _check_values(mask.astype(np.uint8), range(len(MEDICAL_CLASSES)), f"mask of {name}"))
+    check_same_size(f"medical sample {name}", image, mask)
+    write_image(root / split / "images" / f"{name}.png", image)
+    write_image(root / split / "masks" / f"{name}.png", check_values(mask.astype(np.uint8), range(len(MEDICAL_CLASSES)), f"mask of {name}"))
 
 class MedicalSeg:
     "Medical segmentation of one split (`root/{split}/{images,masks}/*.png`); items are `dict(name, image, mask)`, mask values index `MEDICAL_CLASSES`."
     def __init__(self, root: str | Path, split: str = "train"):
-        self.folder = Path(root) / _choice(split, MEDICAL_SPLITS, "medical split")
-        self.items = _pair({k: (self.folder / k, (".png",)) for k in ("images", "masks")})
+        self.folder = Path(root) / check_choice(split, MEDICAL_SPLITS, "medical split")
+        self.items = pair_files({k: (self.folder / k, (".png",)) for k in ("images", "masks")})
 
     def __len__(self) -> int: return len(self.items)
 
     def __getitem__(self, i: int) -> dict:
         name, f = self.items[i]
-        image, mask = _read_rgb(f["images"]), _check_values(_read_label(f["masks"]), range(len(MEDICAL_CLASSES)), f["masks"])
-        _check_sizes(f"{f['images']} and its mask", image, mask)
+        image, mask = read_rgb(f["images"]), check_values(read_label(f["masks"]), range(len(MEDICAL_CLASSES)), f["masks"])
+        check_same_size(f"{f['images']} and its mask", image, mask)
         return dict(name=name, image=image, mask=mask)
 
 # %% ../nbs/04b_embedded.ipynb #802ab737
@@ -219,7 +220,7 @@ def _sar_det(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
 def _optical_det(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
     "A DIOR-R-like item: an optical scene as JPEG and its xml, classes renamed to DIOR's; ids count from 00001 over all splits."
     sc, name = rs_scene(s, size, "optical"), f"{i + 1:05d}"
-    _write_image(root / _dior_images(split) / f"{name}.jpg", sc["image"])
+    write_image(root / _dior_images(split) / f"{name}.jpg", sc["image"])
     write_dior_xml(root / _DIOR_ANN / f"{name}.xml", OrientedBoxes(sc["points"], [_DIOR_NAME[l] for l in sc["labels"]], sc["difficult"],
                                                                  filename=f"{name}.jpg", width=size, height=size))
     return name

@@ -13,6 +13,7 @@ from scipy import stats
 import vitp
 from fastcore.script import Param, call_parse
 from .core import atomic_path, atomic_write_text, merge_config
+from .learner import read_metrics
 
 # %% auto #0
 __all__ = ['git_commit', 'record_run', 'load_runs', 'summarize', 'write_csv', 'judge_claims', 'side_by_side', 'plot_vs_paper',
@@ -230,7 +231,7 @@ def pretrain_export_finetune(run_dir: str | Path, stage: dict | None, finetune_c
     if stage is not None:
         final = pretrain(stage, seed=seed, out_dir=str(run_dir / "pretrain"))
         vit = export_vit(final, run_dir / "vit")
-        logged = [json.loads(l) for l in (run_dir / "pretrain" / "metrics.jsonl").read_text().splitlines() if l.strip()]
+        logged = read_metrics(run_dir / "pretrain")
         extra = dict(pretrain_loss=logged[-1]["loss"], pretrain_flops=float(sum(l["flops"] for l in logged)))
         backbone = dict(backbone=str(vit), arch=str(vit))
     tuning = dict(**backbone, seed=seed, out_dir=str(run_dir / "finetune"))
@@ -304,11 +305,6 @@ def write_report(tables: str | Path, notebooks: list[str] | None = None) -> Path
     return atomic_write_text(tables / "REPORT.md", "\n".join(parts))
 
 # %% ../nbs/18_experiments.ipynb #ecce93d4
-def _metrics_log(run_dir: Path) -> list[dict]:
-    path = Path(run_dir) / "metrics.jsonl"
-    if not path.exists(): raise FileNotFoundError(f"{path} does not exist: {run_dir} is not a finished vitp run")
-    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-
 def compare_backbones(finetunes: dict[str, str | Path], out: str | Path, pretrains: dict[str, str | Path] | None = None) -> str:
     """`out/results.md` and `out/results.png` for fine-tuning runs of one task named by backbone (`finetunes`: name →
     the run's folder with results.json), with the pretraining runs behind them (`pretrains`: name → run folder, names
@@ -326,7 +322,7 @@ def compare_backbones(finetunes: dict[str, str | Path], out: str | Path, pretrai
     (task, metric), = tasks
     lines = [f"| backbone | pretraining steps | last-10 loss | LLM tokens kept | {task} test {metric} | val {metric} | fine-tune steps |",
              "|---|---|---|---|---|---|---|"]
-    logs = {n: _metrics_log(f) for n, f in pretrains.items()}
+    logs = {n: read_metrics(f) for n, f in pretrains.items()}
     for name, r in results.items():
         log = logs.get(name)
         pre = (f"{len(log)} | {np.mean([l['loss'] for l in log[-10:]]):.3f} | "

@@ -4,10 +4,10 @@
 
 # %% ../nbs/14_finetune.ipynb #75cd0d3b
 from __future__ import annotations
-import json, math, time
+import inspect, json, math, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -16,16 +16,16 @@ from fastcore.script import call_parse, Param
 from PIL import Image
 from timm.models.vision_transformer import VisionTransformer
 from torch import nn, Tensor
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
-from .core import load_config, merge_config, pick_device, seed_everything, atomic_write_text
-from .formats import (OrientedBoxes, IGNORE_INDEX, DIOR_CLASSES, LOVEDA_CLASSES, LoveDA, LevirCD, read_dota,
+from .core import load_config, merge_config, seed_everything, atomic_write_text
+from .formats import (OrientedBoxes, IGNORE_INDEX, DIOR_CLASSES, LOVEDA_CLASSES, LoveDA, LevirCD, read_dota, read_rgb,
                           loveda_train_ids)
 from .synth import RS_CLASSES, MEDICAL_CLASSES
 from .embedded import MedicalSeg, read_dior, write_embedded
 from .vlm import IMAGENET_MEAN, IMAGENET_STD, VLM_PRESETS, preset_config
-from .learner import Learner, Callback, MetricsCB, ProgressCB, CheckpointCB, dist_env, init_distributed
-from .pretrain import resolve_precision
+from .learner import Learner, Callback, EpochSampler, ResumableBatches, read_metrics
+from .run import start_run
 from .export import vit_kwargs, load_vit, read_vit, vit_from
 from .adapter import ViTAdapter, SimpleFPN, layer_decay_groups
 from .seg import UperNetHead, Segmenter, ChangeDetector, slide_inference
@@ -33,30 +33,52 @@ from .det import OrientedRCNN, oriented_targets
 from .metrics import SegEvaluator, ChangeEvaluator, DetEvaluator, gt_from_oriented
 
 # %% auto #0
-__all__ = ['TASKS', 'FINETUNE_DEFAULTS', 'TaskSpec', 'task_spec', 'TaskSplit', 'random_geometry', 'Pipeline', 'DownstreamData',
-           'build_vit', 'FinetuneOutput', 'TaskModel', 'build_neck', 'SegModel', 'ChangeModel', 'DetModel',
-           'build_model', 'evaluate', 'EvalCB', 'FinetuneRun', 'prepare_finetune', 'finetune', 'vitp_finetune']
+__all__ = ['TASKS', 'HEADS', 'FINETUNE_DEFAULTS', 'TaskSpec', 'task_spec', 'TaskSplit', 'default_split', 'random_geometry',
+           'Pipeline', 'DownstreamData', 'build_vit', 'FinetuneOutput', 'TaskModel', 'build_neck', 'SegModel',
+           'ChangeModel', 'DetModel', 'TaskHead', 'build_model', 'evaluate', 'EvalCB', 'FinetuneRun',
+           'prepare_finetune', 'finetune', 'vitp_finetune']
 
 # %% ../nbs/14_finetune.ipynb #348fafd9
+def _dota(root: Path, split: str, classes) -> list: return read_dota(root / split, classes)
+def _loveda(root: Path, split: str, classes) -> LoveDA: return LoveDA(root, split)
+def _levircd(root: Path, split: str, classes) -> LevirCD: return LevirCD(root, split)
+def _medical(root: Path, split: str, classes) -> MedicalSeg: return MedicalSeg(root, split)
+
+def _boxes_sample(item: tuple) -> dict: return dict(name=item[0].stem, images=[read_rgb(item[0])], boxes=item[1])
+def _pair_sample(item: dict) -> dict: return dict(name=item["name"], images=[item["a"], item["b"]], mask=item["label"])
+def _loveda_sample(item: dict) -> dict: return dict(name=item["name"], images=[item["image"]], mask=loveda_train_ids(item["mask"]))
+def _mask_sample(item: dict) -> dict: return dict(name=item["name"], images=[item["image"]], mask=item["mask"])
+
+def _labelled(items) -> bool: return True  # these formats' readers refuse an image without its labels
+def _loveda_labelled(items: LoveDA) -> bool: return all("mask" in f for _, _, f in items.items)
+
 @dataclass(frozen=True)
 class TaskSpec:
-    "A downstream task: kind, dataset format, classes, split names (ours → the format's), headline metric, augmentation."
-    kind: str
+    "A downstream task: kind, format, classes, split names (ours → the format's), metric, how it is read, batch keys, default splits, augmentation."
+    kind: str                                 # the head of HEADS that builds its model and scores it
     format: str
     classes: tuple[str, ...]
     splits: dict[str, str]
-    metric: str
+    metric: str                               # the headline metric
+    read: Callable[[Path, str, tuple], Any]   # (root, the format's split name, classes) → the split's items
+    sample: Callable[[Any], dict]             # item → dict(name, images, mask | boxes)
+    labelled: Callable[[Any], bool] = _labelled
+    inputs: tuple[str, ...] = ("images",)     # batch keys of a sample's images, in order
+    target: str = "target"                    # batch key of the label: "target" masks [B, H, W], "targets" boxes (a list)
+    eval_splits: tuple[str, ...] = ("val",)   # default evaluation split: the first of these with labels
+    test_splits: tuple[str, ...] = ("test",)  # default test split: likewise
     overhead: bool = True  # overhead imagery: vertical flips and quarter turns are valid augmentations
     exclude_from_mean: tuple[int, ...] = ()
 
 _SPLITS = {"train": "train", "val": "val", "test": "test"}
 
 TASKS = {
-    "sar_det": TaskSpec("det", "dota", RS_CLASSES, _SPLITS, "mAP50_voc07"),
-    "optical_det": TaskSpec("det", "dior", DIOR_CLASSES, _SPLITS, "mAP50_voc07"),
-    "loveda": TaskSpec("seg", "loveda", LOVEDA_CLASSES, {"train": "Train", "val": "Val", "test": "Test"}, "mIoU"),
-    "levircd": TaskSpec("change", "levircd", ("unchanged", "changed"), _SPLITS, "F1"),
-    "medical": TaskSpec("seg", "medical", MEDICAL_CLASSES, _SPLITS, "mDice", overhead=False, exclude_from_mean=(0,)),
+    "sar_det": TaskSpec("det", "dota", RS_CLASSES, _SPLITS, "mAP50_voc07", _dota, _boxes_sample, target="targets"),
+    "optical_det": TaskSpec("det", "dior", DIOR_CLASSES, _SPLITS, "mAP50_voc07", read_dior, _boxes_sample, target="targets"),
+    "loveda": TaskSpec("seg", "loveda", LOVEDA_CLASSES, {"train": "Train", "val": "Val", "test": "Test"}, "mIoU", _loveda, _loveda_sample,
+                       labelled=_loveda_labelled, test_splits=("test", "val")),
+    "levircd": TaskSpec("change", "levircd", ("unchanged", "changed"), _SPLITS, "F1", _levircd, _pair_sample, inputs=("images", "images_b")),
+    "medical": TaskSpec("seg", "medical", MEDICAL_CLASSES, _SPLITS, "mDice", _medical, _mask_sample, overhead=False, exclude_from_mean=(0,)),
 }
 
 def task_spec(task: str) -> TaskSpec:
@@ -65,9 +87,6 @@ def task_spec(task: str) -> TaskSpec:
     return TASKS[task]
 
 # %% ../nbs/14_finetune.ipynb #722c7c14
-def _rgb(path: Path) -> np.ndarray:
-    with Image.open(path) as im: return np.asarray(im.convert("RGB"))
-
 class TaskSplit(Dataset):
     """One split of a task's dataset in its real format: samples `dict(name, images, mask | boxes)`; `fraction` < 1 keeps
     a random share of it (at least one sample), drawn with `fraction_seed` and nested: a smaller fraction's samples
@@ -75,14 +94,10 @@ class TaskSplit(Dataset):
     def __init__(self, task: str, root: str | Path, split: str = "train", fraction: float = 1.0, fraction_seed: int = 0):
         self.task, self.spec, self.root = task, task_spec(task), Path(root)
         if split not in self.spec.splits: raise ValueError(f"unknown split {split!r} of {task}; choose one of {list(self.spec.splits)}")
-        self.split, name, fmt = split, self.spec.splits[split], self.spec.format
-        if fmt == "dota": self.source = read_dota(self.root / name, self.spec.classes)
-        elif fmt == "dior": self.source = read_dior(self.root, name, self.spec.classes)
-        elif fmt == "loveda":
-            self.source = LoveDA(self.root, name)
-            if any("mask" not in f for _, _, f in self.source.items):
-                raise ValueError(f"LoveDA {name} under {self.root} has no masks (the real Test split is scored by the LoveDA server); use 'val'")
-        else: self.source = (LevirCD if fmt == "levircd" else MedicalSeg)(self.root, name)
+        self.split, self.source = split, self.spec.read(self.root, self.spec.splits[split], self.spec.classes)
+        if not self.spec.labelled(self.source):
+            raise ValueError(f"the {task} {split} split under {self.root} has no labels, so it can be neither trained on nor scored; "
+                             "ask for a labelled split (eval_split / test_split 'auto' picks one)")
         if not len(self.source): raise ValueError(f"{task} {split} split under {self.root} is empty")
         if not 0 < fraction <= 1: raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
         n = len(self.source)
@@ -92,11 +107,20 @@ class TaskSplit(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         if not -len(self) <= i < len(self): raise IndexError(f"sample {i} of a {len(self)}-sample {self.task} {self.split} split")
-        fmt, item = self.spec.format, self.source[int(self.indices[i])]
-        if fmt in ("dota", "dior"): return dict(name=item[0].stem, images=[_rgb(item[0])], boxes=item[1])
-        if fmt == "levircd": return dict(name=item["name"], images=[item["a"], item["b"]], mask=item["label"])
-        mask = loveda_train_ids(item["mask"]) if fmt == "loveda" else item["mask"]
-        return dict(name=item["name"], images=[item["image"]], mask=mask)
+        return self.spec.sample(self.source[int(self.indices[i])])
+
+def default_split(task: str, root: str | Path, role: str) -> str:
+    "The split `task` is scored on by default as `role` ('eval' or 'test'): the first of its candidates that has labels under `root`."
+    spec, why = task_spec(task), []
+    candidates = {"eval": spec.eval_splits, "test": spec.test_splits}[role]
+    for split in candidates:
+        try: labelled = spec.labelled(spec.read(Path(root), spec.splits[split], spec.classes))
+        except (FileNotFoundError, ValueError) as e: why.append(f"{split}: {e}"); continue
+        if labelled:
+            if why: warnings.warn(f"{task}: the {role} split is {split!r} ({'; '.join(why)})")
+            return split
+        why.append(f"{split} has no labels")
+    raise ValueError(f"no {role} split of {task} under {root} has labels ({'; '.join(why)}); set {role}_split")
 
 # %% ../nbs/14_finetune.ipynb #11a8217f
 def random_geometry(arrays: list[np.ndarray], fills: Sequence, points: np.ndarray | None, rng: np.random.Generator,
@@ -188,65 +212,33 @@ class Pipeline:
         return [self.normalise(im)[None] for im in self.rescale(sample)[0]]
 
 # %% ../nbs/14_finetune.ipynb #f826520c
-class _EpochBatches:
-    "Batches of (index, epoch, position-after) keys: per epoch a permutation of `n` seeded by (seed, epoch), this rank's share."
-    def __init__(self, n: int, batch_size: int, seed: int, rank: int, world_size: int, state: dict):
-        self.n, self.batch_size, self.seed, self.rank, self.world, self.state = n, batch_size, seed, rank, world_size, state
-        self.per_epoch = n // (batch_size * world_size)
-
-    def __iter__(self):
-        epoch, done = self.state["epoch"], self.state["done"]
-        B = self.batch_size
-        while True:
-            order = np.random.default_rng([self.seed, epoch]).permutation(self.n)
-            for j in range(done, self.per_epoch):
-                after = {"epoch": epoch, "done": j + 1} if j + 1 < self.per_epoch else {"epoch": epoch + 1, "done": 0}
-                start = (j * self.world + self.rank) * B
-                keys = order[start:start + B]
-                yield [(int(k), epoch, after if i == B - 1 else None) for i, k in enumerate(keys)]
-            epoch, done = epoch + 1, 0
-
-class _Prepared(Dataset):
-    "What DataLoader workers see: a key → the pipeline's training input of that sample, with its id and the position."
+class _Augmented(Dataset):
+    "What DataLoader workers see: a key (index, epoch) → the pipeline's training input of that sample, with its id."
     def __init__(self, split: TaskSplit, pipeline: Pipeline, seed: int): self.split, self.pipeline, self.seed = split, pipeline, seed
-    def __getitem__(self, key: tuple) -> dict:
-        index, epoch, after = key
+    def __getitem__(self, key: tuple[int, int]) -> dict:
+        index, epoch = key
         sample = self.split[index]
         out = self.pipeline.train(sample, np.random.default_rng([self.seed, epoch, index]), self.split.spec.classes)
-        return {**out, "sample_id": f"{self.split.split}:{sample['name']}", "after": after}
+        return {**out, "sample_id": f"{self.split.split}:{sample['name']}"}
 
 # %% ../nbs/14_finetune.ipynb #5eb91f03
-class DownstreamData:
+class DownstreamData(ResumableBatches):
     "Training batches of a `TaskSplit` for the learner: seeded epochs, per-sample seeded augmentation, a resumable position."
     def __init__(self, split: TaskSplit, pipeline: Pipeline, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1,
                  num_workers: int = 0):
         if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if len(split) < batch_size * world_size:
             raise ValueError(f"{split.task} {split.split} has {len(split)} samples, fewer than one batch of {batch_size} × {world_size} ranks")
-        self.split, self.pipeline, self.batch_size, self.seed = split, pipeline, batch_size, seed
-        self.rank, self.world, self.num_workers, self.kind = rank, world_size, num_workers, split.spec.kind
-        self.state = {"epoch": 0, "done": 0}
+        self.split, self.pipeline = split, pipeline
+        super().__init__(EpochSampler(len(split), batch_size, seed, rank, world_size), _Augmented(split, pipeline, seed), self._stack,
+                         num_workers, seed)
 
-    def _collate(self, samples: list[dict]) -> dict:
-        out = {"images": torch.stack([s["images"][0] for s in samples])}
-        if self.kind == "change": out["images_b"] = torch.stack([s["images"][1] for s in samples])
-        if self.kind == "det": out["targets"] = [s["targets"] for s in samples]
-        else: out["target"] = torch.stack([s["target"] for s in samples])
-        return {**out, "sample_ids": [s["sample_id"] for s in samples], "after": samples[-1]["after"]}
-
-    def __iter__(self):
-        keys = _EpochBatches(len(self.split), self.batch_size, self.seed, self.rank, self.world, self.state)
-        # a DataLoader without a generator draws its workers' seed from torch's global one, which would shift dropout on resume
-        loader = DataLoader(_Prepared(self.split, self.pipeline, self.seed), batch_sampler=keys, num_workers=self.num_workers,
-                            collate_fn=self._collate, generator=torch.Generator().manual_seed(self.seed))
-        for batch in loader:
-            self.state = batch.pop("after")
-            yield batch
-
-    def state_dict(self) -> dict: return dict(self.state)
-    def load_state_dict(self, state: dict) -> None:
-        if set(state) != {"epoch", "done"}: raise ValueError(f"not a DownstreamData state: {state}")
-        self.state = dict(state)
+    def _stack(self, samples: list[dict]) -> dict:
+        "The task's batch keys: its images stacked, masks stacked or boxes listed."
+        spec = self.split.spec
+        out = {key: torch.stack([s["images"][i] for s in samples]) for i, key in enumerate(spec.inputs)}
+        labels = [s[spec.target] for s in samples]
+        return {**out, spec.target: torch.stack(labels) if torch.is_tensor(labels[0]) else labels}
 
 # %% ../nbs/14_finetune.ipynb #17d81f0c
 def _grid_size(img_size: int, patch: int) -> int: return img_size // 16 * patch  # the input size that gives an H/16 grid
@@ -278,12 +270,19 @@ class FinetuneOutput:
     losses: dict[str, Tensor] = field(default_factory=dict)
 
 class TaskModel(nn.Module):
-    "Base of the task models: finds the one timm ViT inside, and keeps it frozen (no gradients, eval mode) if asked."
+    "Base of the task models: finds the one timm ViT inside, keeps it frozen (no gradients, eval mode) if asked, builds itself for a task."
     def _setup(self, frozen_backbone: bool):
         n = sum(isinstance(m, VisionTransformer) for m in self.modules())
         if n != 1: raise ValueError(f"a task model needs exactly one timm VisionTransformer, found {n}")
         self.frozen_backbone = frozen_backbone
         if frozen_backbone: self.vit.requires_grad_(False)
+
+    @classmethod
+    def for_task(cls, neck: nn.Module, spec: TaskSpec, **settings) -> TaskModel:
+        "This model for the task `spec` on `neck`: its classes, and those of `settings` that `cls` takes (the others are not its own)."
+        params = inspect.signature(cls).parameters
+        fixed = {"num_classes": len(spec.classes)} if "num_classes" in params else {}  # change detection's are fixed: unchanged, changed
+        return cls(neck, **fixed, **{k: v for k, v in settings.items() if k in params})
 
     @property
     def vit(self) -> VisionTransformer: return next(m for m in self.modules() if isinstance(m, VisionTransformer))
@@ -310,6 +309,7 @@ class SegModel(TaskModel):
         self.dice_weight = dice_weight
         self._setup(frozen_backbone)
 
+
     def forward(self, images: Tensor, target: Tensor, generator: torch.Generator | None = None) -> FinetuneOutput:
         loss = self.net.loss(images, target=target, dice_weight=self.dice_weight)
         return FinetuneOutput(loss, {"loss_seg": loss.detach()})
@@ -325,6 +325,7 @@ class ChangeModel(TaskModel):
         self.dice_weight = dice_weight
         self._setup(frozen_backbone)
 
+
     def forward(self, images: Tensor, images_b: Tensor, target: Tensor, generator: torch.Generator | None = None) -> FinetuneOutput:
         loss = self.net.loss(images, images_b, target=target, dice_weight=self.dice_weight)
         return FinetuneOutput(loss, {"loss_seg": loss.detach()})
@@ -339,22 +340,14 @@ class DetModel(TaskModel):
         self.neck, self.head = neck, OrientedRCNN(neck.out_channels, num_classes, channels, rpn=rpn, roi=roi)
         self._setup(frozen_backbone)
 
+
     def forward(self, images: Tensor, targets: list[dict], generator: torch.Generator | None = None) -> FinetuneOutput:
         losses = self.head(self.neck(images), tuple(images.shape[-2:]), targets)
         return FinetuneOutput(sum(losses.values()), {k: v.detach() for k, v in losses.items()})
 
     def predict(self, images: Tensor) -> list[dict]: return self.head(self.neck(images), tuple(images.shape[-2:]))
 
-# %% ../nbs/14_finetune.ipynb #3cd9f967
-def build_model(task: str, neck: nn.Module, channels: int = 256, aux_channels: int | None = None, dice_weight: float = 0.0,
-                rpn: dict | None = None, roi: dict | None = None, frozen_backbone: bool = False) -> TaskModel:
-    "The task model of `task` on the pyramid `neck` (settings that do not apply to the task's kind are ignored)."
-    spec = task_spec(task)
-    if spec.kind == "det": return DetModel(neck, len(spec.classes), channels, rpn, roi, frozen_backbone)
-    if spec.kind == "change": return ChangeModel(neck, channels, aux_channels, dice_weight, frozen_backbone)
-    return SegModel(neck, len(spec.classes), channels, aux_channels, dice_weight, frozen_backbone)
-
-# %% ../nbs/14_finetune.ipynb #9dc97a82
+# %% ../nbs/14_finetune.ipynb #84d9bf4d
 def _padded(fn, multiple: int = 32):
     "`fn` on images padded (bottom, right, zeros) to a multiple of `multiple`; logits are cropped back, detections kept."
     def run(*images: Tensor):
@@ -364,31 +357,53 @@ def _padded(fn, multiple: int = 32):
         return out[..., :h, :w] if torch.is_tensor(out) else out
     return run
 
+def _score_masks(predict, images: list[Tensor], sample: dict, spec: TaskSpec, pipeline, crop: int | None, stride: int | None) -> tuple[Tensor, Tensor]:
+    "(Predicted classes [1, H, W], mask [1, H, W]) of one sample, at the mask's size."
+    logits = slide_inference(_padded(predict), images, crop, stride, len(spec.classes))
+    if logits.shape[-2:] != sample["mask"].shape:
+        logits = F.interpolate(logits.float(), size=sample["mask"].shape, mode="bilinear", align_corners=False)
+    return logits.argmax(1).cpu(), torch.from_numpy(sample["mask"].astype(np.int64))[None]
+
+def _score_boxes(predict, images: list[Tensor], sample: dict, spec: TaskSpec, pipeline, crop: int | None, stride: int | None) -> tuple[list, list]:
+    "([detections], [ground truth]) of one sample, the detections scaled back to the image."
+    det = _padded(predict)(*images)[0]
+    boxes = det["boxes"].float().cpu().clone()
+    boxes[:, :4] /= pipeline.scale
+    return [dict(boxes=boxes, scores=det["scores"].float().cpu(), labels=det["labels"].cpu())], [gt_from_oriented(sample["boxes"], spec.classes)]
+
+@dataclass(frozen=True)
+class TaskHead:
+    "What the tasks of one kind share: the model (`model(neck, spec, **settings)`), the evaluator (`evaluator(spec)`), how one sample is scored."
+    model: Callable[..., nn.Module]
+    evaluator: Callable[[TaskSpec], Any]  # with update(predictions, truths) and compute()
+    score: Callable                       # (predict, images, sample, spec, pipeline, crop, stride) → (predictions, truths)
+
+HEADS = {
+    "seg": TaskHead(SegModel.for_task, lambda spec: SegEvaluator(len(spec.classes), spec.classes, IGNORE_INDEX, spec.exclude_from_mean), _score_masks),
+    "change": TaskHead(ChangeModel.for_task, lambda spec: ChangeEvaluator(), _score_masks),
+    "det": TaskHead(DetModel.for_task, lambda spec: DetEvaluator(spec.classes, "le90"), _score_boxes),
+}
+
+# %% ../nbs/14_finetune.ipynb #3cd9f967
+def build_model(task: str, neck: nn.Module, channels: int = 256, aux_channels: int | None = None, dice_weight: float = 0.0,
+                rpn: dict | None = None, roi: dict | None = None, frozen_backbone: bool = False) -> TaskModel:
+    "The task model of `task` on the pyramid `neck`, as its head builds it (settings that do not apply to the task's kind are ignored)."
+    spec = task_spec(task)
+    return HEADS[spec.kind].model(neck, spec, channels=channels, aux_channels=aux_channels, dice_weight=dice_weight, rpn=rpn, roi=roi,
+                                  frozen_backbone=frozen_backbone)
+
+# %% ../nbs/14_finetune.ipynb #9dc97a82
 @torch.no_grad()
 def evaluate(model: nn.Module, split: TaskSplit, pipeline: Pipeline, stride: int | None = None) -> dict[str, float]:
     "Metrics of `model` (a task model or anything with its `predict`) on `split`; `stride`: sliding windows of `img_size` (None: whole images)."
     spec, was_training = split.spec, model.training
-    device = next(model.parameters()).device
-    if spec.kind == "det": ev = DetEvaluator(spec.classes, "le90")
-    elif spec.kind == "change": ev = ChangeEvaluator()
-    else: ev = SegEvaluator(len(spec.classes), spec.classes, IGNORE_INDEX, spec.exclude_from_mean)
-    crop = None if stride is None else pipeline.img_size
+    head, device = HEADS[spec.kind], next(model.parameters()).device
+    ev, crop = head.evaluator(spec), None if stride is None else pipeline.img_size
     model.eval()
     try:
         for i in range(len(split)):
             sample = split[i]
-            images = [x.to(device) for x in pipeline.eval(sample)]
-            if spec.kind == "det":
-                det = _padded(model.predict)(*images)[0]
-                boxes = det["boxes"].float().cpu().clone()
-                boxes[:, :4] /= pipeline.scale
-                ev.update([dict(boxes=boxes, scores=det["scores"].float().cpu(), labels=det["labels"].cpu())],
-                          [gt_from_oriented(sample["boxes"], spec.classes)])
-            else:
-                logits = slide_inference(_padded(model.predict), images, crop, stride, len(spec.classes))
-                if logits.shape[-2:] != sample["mask"].shape:
-                    logits = F.interpolate(logits.float(), size=sample["mask"].shape, mode="bilinear", align_corners=False)
-                ev.update(logits.argmax(1).cpu(), torch.from_numpy(sample["mask"].astype(np.int64))[None])
+            ev.update(*head.score(model.predict, [x.to(device) for x in pipeline.eval(sample)], sample, spec, pipeline, crop, stride))
     finally: model.train(was_training)
     return ev.compute()
 
@@ -422,7 +437,8 @@ FINETUNE_DEFAULTS = dict(
     # task: one of TASKS; data: the task's dataset folder in its real format, or None for the embedded tree's
     # (written once at data_root with data_size / data_scale, as vitp_pretrain does)
     task="loveda", data=None, data_root="data/embedded", data_size=224, data_scale=1.0,
-    train_split="train", eval_split="val", test_split="test", train_fraction=1.0,  # a seeded share of the train split (Table 15)
+    # splits: "auto" = the task's default (the first of its candidates with labels), None = none, or a split by name
+    train_split="train", eval_split="auto", test_split="auto", train_fraction=1.0,  # a seeded share of the train split (Table 15)
     # backbone: an exported ViT folder (vitp_export), or "random": the architecture of `arch` (a VLM preset or an
     # export folder) with random init — the baseline; frozen_backbone: train only adapter/neck and head (Table 14)
     # (or an InternViT .safetensors file, the authors' released ViT; backbone_heads: its heads if its width is not in
@@ -460,27 +476,21 @@ def _data_root(cfg: dict) -> Path:
 def prepare_finetune(cfg: dict | None = None, **overrides) -> FinetuneRun:
     "Build the run `cfg` (merged onto `FINETUNE_DEFAULTS`) describes, untrained."
     cfg = merge_config(merge_config(FINETUNE_DEFAULTS, cfg or {}), overrides)
-    spec = task_spec(cfg["task"])
-    rank, world, _ = dist_env()
-    device = pick_device(cfg["device"])
-    init_distributed(device)
+    spec, run = task_spec(cfg["task"]), start_run(cfg)
     seed_everything(cfg["seed"])
     vit, info = build_vit(cfg["backbone"], cfg["arch"], cfg["img_size"], cfg["drop_path"], cfg["backbone_heads"])  # first: a wrong path fails fast
-    if rank == 0: root = _data_root(cfg)  # one process writes the embedded tree, the others wait for it
-    if world > 1: torch.distributed.barrier()
-    if rank != 0: root = _data_root(cfg)
-    splits = {k: TaskSplit(cfg["task"], root, cfg[f"{k}_split"], **(dict(fraction=cfg["train_fraction"], fraction_seed=cfg["seed"]) if k == "train" else {}))
-              for k in ("train", "eval", "test") if cfg[f"{k}_split"]}
+    root = run.prepare(_data_root, cfg)  # one process writes the embedded tree, the others wait for it
+    names = {"train": cfg["train_split"], **{k: default_split(cfg["task"], root, k) if cfg[f"{k}_split"] == "auto" else cfg[f"{k}_split"]
+                                             for k in ("eval", "test")}}
+    splits = {k: TaskSplit(cfg["task"], root, name, **(dict(fraction=cfg["train_fraction"], fraction_seed=cfg["seed"]) if k == "train" else {}))
+              for k, name in names.items() if name}
     pipeline = Pipeline(cfg["img_size"], cfg["scale"], info["mean"], info["std"], cfg["augment"], spec.overhead)
     model = build_model(cfg["task"], build_neck(vit, cfg["neck"], **(cfg["neck_args"] or {})), cfg["head_channels"], cfg["aux_channels"],
                         cfg["dice_weight"], cfg["rpn"], cfg["roi"], cfg["frozen_backbone"])
-    if world > 1 and device.type == "cuda": nn.SyncBatchNorm.convert_sync_batchnorm(model)  # batch statistics over all GPUs, as mmseg's SyncBN (CUDA only)
-    data = DownstreamData(splits["train"], pipeline, cfg["batch_size"], cfg["seed"], rank, world, cfg["num_workers"])
-    cbs = [MetricsCB(), ProgressCB(), CheckpointCB(cfg["checkpoint_every"], cfg["keep_last"])]
-    if cfg["eval_every"] and "eval" in splits: cbs.append(EvalCB(splits["eval"], pipeline, cfg["eval_every"], cfg["eval_stride"]))
-    groups = layer_decay_groups(model, cfg["lr"], cfg["weight_decay"], cfg["layer_decay"])
-    learner = Learner(model, data, cfg["steps"], groups, lr=cfg["lr"], warmup_ratio=cfg["warmup_ratio"], grad_clip=cfg["grad_clip"],
-                      precision=resolve_precision(cfg["precision"], device), device=str(device), out_dir=cfg["out_dir"], seed=cfg["seed"], cbs=cbs)
+    if run.world > 1 and run.device.type == "cuda": nn.SyncBatchNorm.convert_sync_batchnorm(model)  # batch statistics over all GPUs, as mmseg's SyncBN (CUDA only)
+    data = DownstreamData(splits["train"], pipeline, cfg["batch_size"], cfg["seed"], run.rank, run.world, cfg["num_workers"])
+    evals = [EvalCB(splits["eval"], pipeline, cfg["eval_every"], cfg["eval_stride"])] if cfg["eval_every"] and "eval" in splits else []
+    learner = run.learner(model, data, cfg, layer_decay_groups(model, cfg["lr"], cfg["weight_decay"], cfg["layer_decay"]), cbs=evals)
     return FinetuneRun(cfg, learner, model, pipeline, splits, info)
 
 # %% ../nbs/14_finetune.ipynb #1f8613a3
@@ -491,23 +501,20 @@ def finetune(cfg: dict | None = None, **overrides) -> dict:
     t0 = time.perf_counter()
     run = prepare_finetune(cfg, **overrides)
     cfg, learn, model = run.cfg, run.learner, run.model
-    out_dir = Path(cfg["out_dir"])
-    if learn.rank == 0: atomic_write_text(out_dir / "config.json", json.dumps(cfg, indent=1))
-    learn.fit(resume=None if cfg["resume"] == "none" else cfg["resume"])
-    metrics = {run.splits[k].split: _jsonable(evaluate(model, run.splits[k], run.pipeline, cfg["eval_stride"]))
-               for k in ("eval", "test") if k in run.splits}
+    learn.fit(resume=cfg["resume"])
+    scored = {s.split: s for k, s in run.splits.items() if k != "train"}
+    metrics = {name: _jsonable(evaluate(model, s, run.pipeline, cfg["eval_stride"])) for name, s in scored.items()}
     history = next((cb.records for cb in learn.cbs if isinstance(cb, EvalCB)), [])
-    logged = out_dir / "metrics.jsonl"
-    train_seconds = sum(json.loads(l)["seconds"] for l in logged.read_text().splitlines() if l.strip()) if logged.exists() else None
+    logged = read_metrics(learn.out_dir, missing_ok=True)
     results = dict(task=cfg["task"], metric=task_spec(cfg["task"]).metric, backbone=run.backbone, steps=learn.steps, metrics=metrics,
                    train_samples=len(run.splits["train"]),
                    history=history, params=dict(total=_count(model.parameters()), trainable=_count(p for p in model.parameters() if p.requires_grad),
                                                 backbone=_count(model.vit.parameters())),
-                   train_seconds=train_seconds, wall_seconds=time.perf_counter() - t0, config=cfg)
+                   train_seconds=sum(r["seconds"] for r in logged) if logged else None, wall_seconds=time.perf_counter() - t0, config=cfg)
     if learn.rank == 0:
-        atomic_write_text(out_dir / "results.json", json.dumps(results, indent=1, default=str))
+        atomic_write_text(learn.out_dir / "results.json", json.dumps(results, indent=1, default=str))
         main = {split: m.get(results["metric"]) for split, m in metrics.items()}
-        print(f"{out_dir}: {cfg['task']} {results['metric']} {main} ({run.backbone['kind']} backbone) → results.json")
+        print(f"{learn.out_dir}: {cfg['task']} {results['metric']} {main} ({run.backbone['kind']} backbone) → results.json")
     return results
 
 # %% ../nbs/14_finetune.ipynb #e390421b

@@ -19,8 +19,9 @@ from .core import atomic_path, atomic_write_text
 __all__ = ['ROLES', 'IMAGE_EXTS', 'DIOR_CLASSES', 'LEVIRCD_SPLITS', 'LOVEDA_SPLITS', 'LOVEDA_DOMAINS', 'LOVEDA_CLASSES',
            'IGNORE_INDEX', 'MetaEntry', 'read_meta', 'write_meta', 'record_images', 'read_jsonl', 'check_images',
            'write_jsonl', 'OrientedBoxes', 'points_to_le90', 'le90_to_points', 'read_dota_txt', 'write_dota_txt',
-           'write_dota', 'read_dota', 'read_dior_xml', 'write_dior_xml', 'write_levircd', 'LevirCD', 'loveda_train_ids',
-           'write_loveda', 'LoveDA']
+           'pair_files', 'write_image', 'read_rgb', 'read_label', 'write_dota', 'read_dota', 'read_dior_xml',
+           'write_dior_xml', 'check_values', 'check_choice', 'check_same_size', 'write_levircd', 'LevirCD',
+           'loveda_train_ids', 'write_loveda', 'LoveDA']
 
 # %% ../nbs/01_formats.ipynb #0df5a1c7
 def _hint(word: str, known) -> str:
@@ -303,8 +304,8 @@ def _by_stem(folder: Path, exts: tuple[str, ...]) -> dict[str, Path]:
         out[p.stem] = p
     return out
 
-def _pair(folders: dict[str, tuple[Path, tuple[str, ...]]]) -> list[tuple[str, dict[str, Path]]]:
-    "`(stem, {key: file})` for files matched by stem across `{key: (folder, suffixes)}`; a file without partner is an error."
+def pair_files(folders: dict[str, tuple[Path, tuple[str, ...]]]) -> list[tuple[str, dict[str, Path]]]:
+    "`(stem, {key: file})` for files matched by stem across `{key: (folder, suffixes)}`, sorted; a file without its partner, or no file, is an error."
     files = {k: _by_stem(d, exts) for k, (d, exts) in folders.items()}
     stems = sorted(set().union(*files.values()))
     if not stems: raise FileNotFoundError(f"no files in {', '.join(str(d) for d, _ in folders.values())}")
@@ -316,7 +317,7 @@ def _pair(folders: dict[str, tuple[Path, tuple[str, ...]]]) -> list[tuple[str, d
     return [(s, {k: files[k][s] for k in files}) for s in stems]
 
 # %% ../nbs/01_formats.ipynb #f7523f32
-def _write_image(path: str | Path, array: np.ndarray) -> Path:
+def write_image(path: str | Path, array: np.ndarray) -> Path:
     "Save an image array atomically in the format its suffix names."
     path = Path(path)
     fmt = Image.registered_extensions().get(path.suffix.lower())
@@ -324,11 +325,11 @@ def _write_image(path: str | Path, array: np.ndarray) -> Path:
     with atomic_path(path) as tmp: Image.fromarray(np.asarray(array)).save(tmp, format=fmt)
     return path
 
-def _read_rgb(path: Path) -> np.ndarray:
-    "An image file as an [H, W, 3] uint8 array."
+def read_rgb(path: Path) -> np.ndarray:
+    "An image file as an [H, W, 3] uint8 array (grey, palette and alpha images converted to RGB)."
     with Image.open(path) as im: return np.asarray(im.convert("RGB"))
 
-def _read_label(path: Path) -> np.ndarray:
+def read_label(path: Path) -> np.ndarray:
     "A label image as an [H, W] array of its stored values (palette indices for palette images, not colours)."
     with Image.open(path) as im: a = np.asarray(im.convert("L") if im.mode == "1" else im)
     if a.ndim == 3:
@@ -341,13 +342,13 @@ def write_dota(root: str | Path, name: str, image: np.ndarray, boxes: OrientedBo
     "Write one sample into a DOTA-layout folder: `images/{name}{ext}` and `labelTxt/{name}.txt`; returns the image path."
     root = Path(root)
     write_dota_txt(root / "labelTxt" / f"{name}.txt", boxes)
-    return _write_image(root / "images" / f"{name}{ext}", image)
+    return write_image(root / "images" / f"{name}{ext}", image)
 
 # %% ../nbs/01_formats.ipynb #9ca15cb4
 def read_dota(root: str | Path, classes=None) -> list[tuple[Path, OrientedBoxes]]:
     "Every `(image path, boxes)` of a DOTA-layout folder (`images/` + `labelTxt/`), matched by file name."
     root, out = Path(root), []
-    for _, f in _pair({"image": (root / "images", IMAGE_EXTS), "label": (root / "labelTxt", (".txt",))}):
+    for _, f in pair_files({"image": (root / "images", IMAGE_EXTS), "label": (root / "labelTxt", (".txt",))}):
         boxes = read_dota_txt(f["label"], classes)
         boxes.filename = f["image"].name
         out.append((f["image"], boxes))
@@ -406,18 +407,18 @@ def write_dior_xml(path: str | Path, boxes: OrientedBoxes) -> Path:
     return atomic_write_text(path, ET.tostring(ann, encoding="unicode") + "\n")
 
 # %% ../nbs/01_formats.ipynb #ef41cbd2
-def _check_values(a: np.ndarray, allowed, where: str) -> np.ndarray:
+def check_values(a: np.ndarray, allowed, where: str) -> np.ndarray:
     "`a` if every value is in `allowed`, else a `ValueError` naming `where` and the strays."
     stray = np.setdiff1d(np.unique(a), np.asarray(list(allowed)))
     if len(stray): raise ValueError(f"{where}: unexpected values {stray[:8].tolist()} (allowed: {list(allowed)})")
     return a
 
-def _choice(value: str, choices: tuple[str, ...], what: str) -> str:
-    "`value` if it is one of `choices`, else a `ValueError` with the closest one."
+def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    "`value` if it is one of `choices`, else a `ValueError` naming `what` and the closest choice."
     if value not in choices: raise ValueError(f"unknown {what} {value!r}{_hint(value, choices)}")
     return value
 
-def _check_sizes(where: str, *arrays: np.ndarray) -> None:
+def check_same_size(where: str, *arrays: np.ndarray) -> None:
     "A `ValueError` naming `where` unless the arrays share height and width."
     sizes = sorted({a.shape[:2] for a in arrays})
     if len(sizes) > 1: raise ValueError(f"{where}: image sizes differ: {sizes}")
@@ -427,25 +428,25 @@ LEVIRCD_SPLITS = ("train", "val", "test")
 
 def write_levircd(root: str | Path, split: str, name: str, a: np.ndarray, b: np.ndarray, label: np.ndarray) -> Path:
     "Write one LEVIR-CD pair (`label` in {0, 1}, stored as 0/255); returns the split's folder."
-    d = Path(root) / _choice(split, LEVIRCD_SPLITS, "LEVIR-CD split")
-    label = _check_values(np.asarray(label).astype(np.uint8), (0, 1), f"label of {name}")
-    _check_sizes(f"pair {name}", np.asarray(a), np.asarray(b), label)
-    for sub, img in (("A", a), ("B", b), ("label", label * 255)): _write_image(d / sub / f"{name}.png", img)
+    d = Path(root) / check_choice(split, LEVIRCD_SPLITS, "LEVIR-CD split")
+    label = check_values(np.asarray(label).astype(np.uint8), (0, 1), f"label of {name}")
+    check_same_size(f"pair {name}", np.asarray(a), np.asarray(b), label)
+    for sub, img in (("A", a), ("B", b), ("label", label * 255)): write_image(d / sub / f"{name}.png", img)
     return d
 
 # %% ../nbs/01_formats.ipynb #3092df6e
 class LevirCD:
     "LEVIR-CD pairs of one split (`root/{split}/{A,B,label}/*.png`); items are `dict(name, a, b, label)`, label in {0, 1}."
     def __init__(self, root: str | Path, split: str = "train"):
-        self.folder = Path(root) / _choice(split, LEVIRCD_SPLITS, "LEVIR-CD split")
-        self.items = _pair({k: (self.folder / k, (".png",)) for k in ("A", "B", "label")})
+        self.folder = Path(root) / check_choice(split, LEVIRCD_SPLITS, "LEVIR-CD split")
+        self.items = pair_files({k: (self.folder / k, (".png",)) for k in ("A", "B", "label")})
 
     def __len__(self) -> int: return len(self.items)
 
     def __getitem__(self, i: int) -> dict:
         name, f = self.items[i]
-        a, b, label = _read_rgb(f["A"]), _read_rgb(f["B"]), _check_values(_read_label(f["label"]), (0, 255), f["label"])
-        _check_sizes(f"{self.folder}/{{A,B,label}}/{name}.png", a, b, label)
+        a, b, label = read_rgb(f["A"]), read_rgb(f["B"]), check_values(read_label(f["label"]), (0, 255), f["label"])
+        check_same_size(f"{self.folder}/{{A,B,label}}/{name}.png", a, b, label)
         return dict(name=name, a=a, b=b, label=(label == 255).astype(np.uint8))
 
 # %% ../nbs/01_formats.ipynb #77ee260b
@@ -455,38 +456,38 @@ IGNORE_INDEX = 255
 
 def loveda_train_ids(mask: np.ndarray) -> np.ndarray:
     "Raw LoveDA mask (0 no-data, 1–7 classes) → train ids uint8: 0 → 255 (ignored), k → k − 1."
-    m = _check_values(np.asarray(mask), range(8), "LoveDA mask")
+    m = check_values(np.asarray(mask), range(8), "LoveDA mask")
     return np.where(m == 0, IGNORE_INDEX, m.astype(np.int64) - 1).astype(np.uint8)
 
 # %% ../nbs/01_formats.ipynb #01d2f333
 def write_loveda(root: str | Path, split: str, domain: str, name: str, image: np.ndarray, mask: np.ndarray | None = None) -> Path:
     "Write one LoveDA sample (raw `mask` 0–7, or none for Test); returns the image path."
-    d = Path(root) / _choice(split, LOVEDA_SPLITS, "LoveDA split") / _choice(domain, LOVEDA_DOMAINS, "LoveDA domain")
+    d = Path(root) / check_choice(split, LOVEDA_SPLITS, "LoveDA split") / check_choice(domain, LOVEDA_DOMAINS, "LoveDA domain")
     if mask is not None:
-        mask = _check_values(np.asarray(mask).astype(np.uint8), range(8), f"mask of {name}")
-        _check_sizes(f"sample {name}", np.asarray(image), mask)
-        _write_image(d / "masks_png" / f"{name}.png", mask)
-    return _write_image(d / "images_png" / f"{name}.png", image)
+        mask = check_values(np.asarray(mask).astype(np.uint8), range(8), f"mask of {name}")
+        check_same_size(f"sample {name}", np.asarray(image), mask)
+        write_image(d / "masks_png" / f"{name}.png", mask)
+    return write_image(d / "images_png" / f"{name}.png", image)
 
 # %% ../nbs/01_formats.ipynb #365cd270
 class LoveDA:
     "LoveDA images of one split and some domains; items are `dict(name, domain, image, mask)`, the raw 0–7 mask or None (Test)."
     def __init__(self, root: str | Path, split: str = "Train", domains: tuple[str, ...] = LOVEDA_DOMAINS):
-        _choice(split, LOVEDA_SPLITS, "LoveDA split")
+        check_choice(split, LOVEDA_SPLITS, "LoveDA split")
         if not domains: raise ValueError("no LoveDA domains given")
         self.items = []
         for dom in domains:
-            d = Path(root) / split / _choice(dom, LOVEDA_DOMAINS, "LoveDA domain")
+            d = Path(root) / split / check_choice(dom, LOVEDA_DOMAINS, "LoveDA domain")
             folders = {"image": (d / "images_png", (".png",))}
             if split != "Test" or (d / "masks_png").exists(): folders["mask"] = (d / "masks_png", (".png",))
-            self.items += [(dom, name, f) for name, f in _pair(folders)]
+            self.items += [(dom, name, f) for name, f in pair_files(folders)]
 
     def __len__(self) -> int: return len(self.items)
 
     def __getitem__(self, i: int) -> dict:
         dom, name, f = self.items[i]
-        image, mask = _read_rgb(f["image"]), None
+        image, mask = read_rgb(f["image"]), None
         if "mask" in f:
-            mask = _check_values(_read_label(f["mask"]), range(8), f["mask"])
-            _check_sizes(f"{f['image']} and its mask", image, mask)
+            mask = check_values(read_label(f["mask"]), range(8), f["mask"])
+            check_same_size(f"{f['image']} and its mask", image, mask)
         return dict(name=name, domain=dom, image=image, mask=mask)

@@ -9,21 +9,23 @@ from functools import partial
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 from fastcore.script import call_parse, Param
 from safetensors.torch import load_model
-from .core import load_config, merge_config, pick_device, atomic_path, atomic_dir, atomic_write_text
+from .core import load_config, merge_config, atomic_path, atomic_dir
 from .formats import MetaEntry, read_meta, read_jsonl, record_images
 from .recipe import Recipe, Mixer, paper_recipe
 from .embedded import write_embedded
 from .vlm import (IGNORE_INDEX, build_vlm, collate, encode_conversation, image_to_pixels, tokens_per_tile,
                       vlm_step_flops, param_groups, freeze_parts)
-from .learner import Learner, MetricsCB, ProgressCB, CheckpointCB, latest_checkpoint, dist_env, init_distributed
+from .learner import (MetricsCB, ResumableBatches, ResumableSampler, latest_checkpoint, read_metrics,
+                          resolve_precision)  # resolve_precision: still importable from here, where it was defined first
+from .run import start_run
 from .convert import record_vlm_config, save_processor
 
 # %% auto #0
-__all__ = ['PRETRAIN_DEFAULTS', 'RecipeDataset', 'MixerBatches', 'RecipeData', 'add_vit_drop_path', 'batch_flops',
-           'resolve_precision', 'recipe_and_meta', 'save_vlm', 'plot_losses', 'pretrain', 'vitp_pretrain']
+__all__ = ['PRETRAIN_DEFAULTS', 'RecipeDataset', 'MixerSampler', 'RecipeData', 'add_vit_drop_path', 'batch_flops',
+           'recipe_and_meta', 'save_vlm', 'plot_losses', 'pretrain', 'vitp_pretrain']
 
 # %% ../nbs/08_pretrain.ipynb #7883a94f
 class RecipeDataset(Dataset):
@@ -46,15 +48,19 @@ class RecipeDataset(Dataset):
             except Exception as e: raise ValueError(f"{where}: cannot read image {entry.root / p}: {e}") from e
         return out
 
-    def __getitem__(self, key: tuple) -> dict:
-        name, index = key[0], key[1]
+    def _read(self, key: tuple[str, int]) -> tuple[dict, str, list[torch.Tensor]]:
+        "(The record of `key` = (dataset name, index), where it is — for messages —, its images' tiles)."
+        name, index = key
         rec, entry = self.records[name][index], self.meta[name]
         where = f"sample {name}[{index}] (id {rec.get('id', '-')}, {entry.annotation})"
-        pixels = self._pixels(entry, rec, where)
+        return rec, where, self._pixels(entry, rec, where)
+
+    def __getitem__(self, key: tuple[str, int]) -> dict:
+        rec, where, pixels = self._read(key)
         sample = encode_conversation(rec["conversations"], self.tokenizer, [len(p) * self.tpt for p in pixels],
                                      self.system, self.max_length, sample=where)
         sample["pixel_values"] = torch.cat(pixels) if pixels else None
-        sample["sample_id"] = f"{name}:{index}"
+        sample["sample_id"] = f"{key[0]}:{key[1]}"
         return sample
 
     def length_hint(self, name: str, index: int) -> int:
@@ -63,77 +69,39 @@ class RecipeDataset(Dataset):
         return sum(len(t["value"]) for t in rec["conversations"]) // 4 + len(record_images(rec)) * self.tpt
 
 # %% ../nbs/08_pretrain.ipynb #aff0173b
-class MixerBatches:
-    "Batches of (dataset, index, position-after) keys from `mixer`, starting at `state`; `group_by_length` > 1 groups by length."
-    def __init__(self, mixer: Mixer, batch_size: int, state: dict, length_hint=None, group_by_length: int = 0):
+class MixerSampler(ResumableSampler):
+    "Batches of (dataset, index) keys from `mixer`'s stream; `group_by_length` = k > 1 sorts k batches' worth by `length_hint`, then shuffles the batches."
+    key = "mixer"
+    def __init__(self, mixer: Mixer, batch_size: int, length_hint=None, group_by_length: int = 0):
         if group_by_length > 1 and length_hint is None: raise ValueError("group_by_length needs a length_hint")
-        self.mixer, self.batch_size, self.state, self.hint, self.group = mixer, batch_size, state, length_hint, max(group_by_length, 1)
+        self.mixer, self.batch_size, self.hint, self.group = mixer, batch_size, length_hint, max(group_by_length, 1)
 
-    def _group(self) -> list[list[tuple]]:
-        stream = self.mixer.stream()
+    def start(self) -> dict: return self.mixer.state_dict()
+    def check(self, position: dict): self.mixer.load_state_dict(position)  # refuses a state of another recipe, seed or sharding
+
+    def chunk(self, position: dict) -> tuple[list[list[tuple[str, int]]], dict]:
+        m = self.mixer
+        m.load_state_dict(position)
+        stream = m.stream()
         keys = [next(stream) for _ in range(self.batch_size * self.group)]
-        if self.group > 1:
-            m = self.mixer
-            keys.sort(key=lambda k: self.hint(*k))
-            batches = [keys[i:i + self.batch_size] for i in range(0, len(keys), self.batch_size)]
-            order = np.random.default_rng([m.seed, m.rank, m.epoch, m.position]).permutation(len(batches))
-            return [batches[i] for i in order]
-        return [keys]
-
-    def __iter__(self):
-        self.mixer.load_state_dict(self.state["mixer"])
-        done = self.state["done"]
-        while True:
-            start = self.mixer.state_dict()
-            batches = self._group()
-            for j in range(done, len(batches)):
-                after = {"mixer": start, "done": j + 1} if j + 1 < len(batches) else {"mixer": self.mixer.state_dict(), "done": 0}
-                yield [(*k, after if i == len(batches[j]) - 1 else None) for i, k in enumerate(batches[j])]
-            done = 0
-
-# %% ../nbs/08_pretrain.ipynb #d5e76f5f
-class _Fetch(Dataset):
-    "The dataset DataLoader workers see: a key (dataset, index, position-after) → the sample, carrying the position."
-    def __init__(self, dataset: RecipeDataset): self.dataset = dataset
-    def __getitem__(self, key: tuple) -> dict: return {**self.dataset[key], "after": key[2]}
+        if self.group == 1: return [keys], m.state_dict()
+        keys.sort(key=lambda k: self.hint(*k))
+        batches = [keys[i:i + self.batch_size] for i in range(0, len(keys), self.batch_size)]
+        order = np.random.default_rng([m.seed, m.rank, m.epoch, m.position]).permutation(len(batches))
+        return [batches[i] for i in order], m.state_dict()
 
 # %% ../nbs/08_pretrain.ipynb #0121b940
-class RecipeData:
-    "Pretraining data for the learner: a recipe bound to a meta, as collated batches with a resumable position."
-    def __init__(self, recipe: Recipe, meta: dict[str, MetaEntry], tokenizer, config, batch_size: int, seed: int = 0,
+class RecipeData(ResumableBatches):
+    "Pretraining data for the learner: a recipe bound to a meta, as collated batches (`vitp.vlm.collate`) with a resumable position."
+    def __init__(self, recipe: Recipe, meta: dict[str, MetaEntry], tokenizer, config, batch_size: int, *, seed: int = 0,
                  rank: int = 0, world_size: int = 1, group_by_length: int = 0, num_workers: int = 0,
                  max_tiles: int | None = None, system: str | None = None, max_length: int | None = None,
                  fraction_mode: str = "random", skip_bad: bool = False):
         recipe = recipe.bind(meta)
         dataset = RecipeDataset(meta, recipe.names, tokenizer, config.vision_config.image_size[0], tokens_per_tile(config),
                                 max_tiles or 12, system, max_length, skip_bad)
-        self._setup(recipe, dataset, batch_size, seed, rank, world_size, fraction_mode, group_by_length, num_workers)
-        self.pad_id = tokenizer.pad_token_id
-
-    def _setup(self, recipe: Recipe, dataset: RecipeDataset, batch_size: int, seed: int, rank: int, world_size: int,
-               fraction_mode: str, group_by_length: int, num_workers: int):
-        "What any data read through a recipe shares (a subclass brings its own dataset and `_collate`): mixer, batching, position."
-        self.mixer = Mixer(recipe, seed, rank, world_size, fraction_mode)
-        self.dataset, self.batch_size, self.group, self.num_workers = dataset, batch_size, group_by_length, num_workers
-        self.state = {"mixer": self.mixer.state_dict(), "done": 0}
-
-    def _collate(self, samples: list[dict]) -> dict:
-        return {**collate(samples, self.pad_id), "sample_ids": [s["sample_id"] for s in samples], "after": samples[-1]["after"]}
-
-    def __iter__(self):
-        batches = MixerBatches(self.mixer, self.batch_size, self.state, self.dataset.length_hint, self.group)
-        # DataLoader seeds its workers from the generator it is given, or else by drawing from torch's global one,
-        # which would shift drop path's draws on resume
-        loader = DataLoader(_Fetch(self.dataset), batch_sampler=batches, num_workers=self.num_workers, collate_fn=self._collate,
-                            generator=torch.Generator().manual_seed(self.mixer.seed))
-        for batch in loader:
-            self.state = batch.pop("after")
-            yield batch
-
-    def state_dict(self) -> dict: return self.state
-    def load_state_dict(self, state: dict) -> None:
-        self.mixer.load_state_dict(state["mixer"])  # checks the state belongs to this recipe, seed and sharding
-        self.state = state
+        sampler = MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size, dataset.length_hint, group_by_length)
+        super().__init__(sampler, dataset, partial(collate, pad_id=tokenizer.pad_token_id), num_workers, seed)
 
 # %% ../nbs/08_pretrain.ipynb #418832d7
 def _drop_branch(module: nn.Module, inputs, output, p: float):
@@ -174,19 +142,13 @@ PRETRAIN_DEFAULTS = dict(
     fraction_mode="random", group_by_length=0, num_workers=0, max_tiles=None, max_length=None, system=None, skip_bad=False,
     # VRL: drop ratio r, "sample" | "tile" | "batch", the authors' gate (0.25 reproduces their code), position ids
     drop_ratio=0.75, drop_granularity="sample", drop_apply_prob=1.0, positions="original",
-    # optimisation: per-GPU batch, AdamW with cosine schedule; lr one value or per part {"vit", "projector", "llm"}
+    # optimisation: per-GPU batch, AdamW with cosine schedule; lr one value or per part {"vision", "projector", "llm"}
     steps=8000, batch_size=4, grad_accum=4, lr=2e-5, warmup_ratio=0.2, weight_decay=0.01, grad_clip=1.0,
     vit_drop_path=0.1, grad_checkpointing=False, freeze=[], precision="auto", deepspeed=None,
     # run: checkpoints every k steps (keep the newest n), resume "auto" | "none" | a checkpoint folder
     out_dir="runs/vitp", seed=0, checkpoint_every=500, keep_last=2, resume="auto", nan_policy="stop",
     peak_flops=None, device=None, plot=True,
 )
-
-# %% ../nbs/08_pretrain.ipynb #54dc8585
-def resolve_precision(precision: str, device: torch.device) -> str:
-    "The learner's precision for a config's `precision`: 'auto' is bf16 on a GPU that has it, fp32 elsewhere."
-    if precision != "auto": return precision
-    return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
 
 # %% ../nbs/08_pretrain.ipynb #2e45b966
 def recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
@@ -221,12 +183,12 @@ def save_vlm(checkpoint: Path, vlm: nn.Module, tokenizer, folder: Path, dtype: t
 
 # %% ../nbs/08_pretrain.ipynb #eb275454
 def plot_losses(runs: dict[str, str | Path], path: str | Path, smooth: float = 0.9):
-    "Loss curves of runs (label → metrics.jsonl) to a PNG: raw in light colour, an exponential moving average on top."
+    "Loss curves of runs (label → run folder with its metrics.jsonl) to a PNG: raw in light colour, an exponential moving average on top."
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4))
-    for label, metrics in runs.items():
-        recs = [json.loads(l) for l in Path(metrics).read_text().splitlines() if l.strip()]
+    for label, run_dir in runs.items():
+        recs = read_metrics(run_dir)
         steps, losses = [r["step"] for r in recs], [r["loss"] for r in recs]
         ema, avg = [], losses[0]
         for x in losses: avg = smooth * avg + (1 - smooth) * x; ema.append(avg)
@@ -239,40 +201,30 @@ def plot_losses(runs: dict[str, str | Path], path: str | Path, smooth: float = 0
     return Path(path)
 
 # %% ../nbs/08_pretrain.ipynb #26fbf939
+_DATA_KEYS = ("group_by_length", "num_workers", "max_tiles", "system", "max_length", "fraction_mode", "skip_bad")
+
 def pretrain(cfg: dict | None = None, **overrides) -> Path:
     "Run one pretraining stage as `cfg` (merged onto `PRETRAIN_DEFAULTS`) says; the `final/` model folder."
     cfg = merge_config(merge_config(PRETRAIN_DEFAULTS, cfg or {}), overrides)
-    out_dir, (rank, world, _) = Path(cfg["out_dir"]), dist_env()
-    device = pick_device(cfg["device"])
-    init_distributed(device)
-    if rank == 0: recipe, meta = recipe_and_meta(cfg)  # one process writes the embedded tree, the others wait for it
-    if world > 1: torch.distributed.barrier()
-    if rank != 0: recipe, meta = recipe_and_meta(cfg)
+    run = start_run(cfg)
+    recipe, meta = run.prepare(recipe_and_meta, cfg)  # one process writes the embedded tree, the others wait for it
     model, tokenizer = build_vlm(cfg["model"], cfg["drop_ratio"], cfg["drop_granularity"], cfg["drop_apply_prob"],
-                                 cfg["positions"], attn_implementation=_attention(cfg, device), seed=cfg["seed"])
+                                 cfg["positions"], attn_implementation=_attention(cfg, run.device), seed=cfg["seed"])
     if cfg["vit_drop_path"]: add_vit_drop_path(model.vlm, cfg["vit_drop_path"])
     if cfg["grad_checkpointing"]: model.vlm.activation_checkpointing_enable()
     freeze_parts(model, cfg["freeze"])
     config = model.vlm.config
-    data = RecipeData(recipe, meta, tokenizer, config, cfg["batch_size"], cfg["seed"], rank, world, cfg["group_by_length"],
-                      cfg["num_workers"], cfg["max_tiles"], cfg["system"], cfg["max_length"], cfg["fraction_mode"], cfg["skip_bad"])
-    ds = json.loads(Path(cfg["deepspeed"]).read_text()) if cfg["deepspeed"] else None
-    cbs = [MetricsCB(cfg["peak_flops"]), ProgressCB(), CheckpointCB(cfg["checkpoint_every"], cfg["keep_last"])]
-    precision = resolve_precision(cfg["precision"], device)
-    learn = Learner(model, data, cfg["steps"], param_groups(model, cfg["lr"], cfg["weight_decay"]), warmup_ratio=cfg["warmup_ratio"],
-                    grad_accum=cfg["grad_accum"], grad_clip=cfg["grad_clip"], precision=precision, device=str(device),
-                    deepspeed_config=ds, out_dir=out_dir, nan_policy=cfg["nan_policy"], seed=cfg["seed"], cbs=cbs,
-                    flops_fn=batch_flops(config))
-    if rank == 0:
-        atomic_write_text(out_dir / "config.json", json.dumps(cfg, indent=1))
-        record_vlm_config(out_dir, config)  # any step checkpoint then exports on its own
-    learn.fit(resume=None if cfg["resume"] == "none" else cfg["resume"])
-    final = out_dir / "final"
-    if rank == 0:
-        save_vlm(latest_checkpoint(out_dir), model.vlm, tokenizer, final, torch.bfloat16 if precision == "bf16" else torch.float32,
-                 cfg["max_tiles"] or 12, cfg["system"])  # the tiling RecipeData used
-        if cfg["plot"]: plot_losses({out_dir.name: out_dir / "metrics.jsonl"}, out_dir / "loss.png")
-        print(f"{out_dir}: metrics.jsonl, checkpoints/, final/ (transformers model folder)" + (", loss.png" if cfg["plot"] else ""))
+    data = RecipeData(recipe, meta, tokenizer, config, cfg["batch_size"], seed=cfg["seed"], rank=run.rank, world_size=run.world,
+                      **{k: cfg[k] for k in _DATA_KEYS})
+    learn = run.learner(model, data, cfg, param_groups(model, cfg["lr"], cfg["weight_decay"]), metrics=MetricsCB(cfg["peak_flops"], batch_flops(config)))
+    if run.rank == 0: record_vlm_config(run.out_dir, config)  # any step checkpoint then exports on its own
+    learn.fit(resume=cfg["resume"])
+    final = run.out_dir / "final"
+    if run.rank == 0:
+        dtype = torch.bfloat16 if resolve_precision(cfg["precision"], run.device) == "bf16" else torch.float32
+        save_vlm(latest_checkpoint(run.out_dir), model.vlm, tokenizer, final, dtype, cfg["max_tiles"] or 12, cfg["system"])  # the tiling RecipeData used
+        if cfg["plot"]: plot_losses({run.out_dir.name: run.out_dir}, run.out_dir / "loss.png")
+        print(f"{run.out_dir}: metrics.jsonl, checkpoints/, final/ (transformers model folder)" + (", loss.png" if cfg["plot"] else ""))
     return final
 
 # %% ../nbs/08_pretrain.ipynb #1fbc88cc

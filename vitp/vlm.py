@@ -19,7 +19,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import (AutoTokenizer, InternVLConfig, InternVLForConditionalGeneration, InternVLVisionConfig,
                           PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2Config)
 
-from .core import seed_everything
+from .core import no_weight_decay, seed_everything
 from .vrl import VisualRobustnessDrop, compact
 
 # %% auto #0
@@ -329,10 +329,8 @@ def freeze_parts(model: ViTPModel, parts: Iterable[str], frozen: bool = True) ->
     for part in parts:
         for _, p in _part_params(model, part): p.requires_grad_(not frozen)
 
-def _no_decay(name: str, p: Tensor) -> bool: return p.ndim < 2 or name.endswith(("cls_token", "position_embeddings"))
-
 def param_groups(model: ViTPModel, lr: float | dict[str, float], weight_decay: float = 0.01) -> list[dict]:
-    "AdamW parameter groups per part (`lr` one value or one per part), trainable parameters only."
+    "AdamW parameter groups per part (`lr` one value or one per part), trainable parameters only; no decay as `vitp.core.no_weight_decay` says."
     lrs = lr if isinstance(lr, dict) else dict.fromkeys(VLM_PARTS, lr)
     unknown = set(lrs) - set(VLM_PARTS)
     if unknown: raise ValueError(f"learning rates given for unknown parts {sorted(unknown)}; parts are {VLM_PARTS}")
@@ -340,7 +338,7 @@ def param_groups(model: ViTPModel, lr: float | dict[str, float], weight_decay: f
     for part in VLM_PARTS:
         params = [(n, p) for n, p in _part_params(model, part) if p.requires_grad]
         for decay in (True, False):
-            chosen = [p for n, p in params if _no_decay(n, p) != decay]
+            chosen = [p for n, p in params if no_weight_decay(n, p) != decay]
             if chosen: groups.append(dict(name=f"{part}/{'decay' if decay else 'no_decay'}", params=chosen, lr=lrs[part],
                                           weight_decay=weight_decay if decay else 0.0))
     return groups
