@@ -4,22 +4,26 @@
 
 # %% ../nbs/18_experiments.ipynb #d93a3420
 from __future__ import annotations
-import csv, io, json, math, shutil, subprocess, tempfile
+import csv, io, json, math, shutil, subprocess, tempfile, time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import stats
 
 import vitp
 from fastcore.script import Param, call_parse
-from .core import atomic_path, atomic_write_text, merge_config
+from .core import atomic_path, atomic_write_text, merge_config, seed_everything
+from .diagnostics import paired_test, power_line
 from .learner import read_metrics
 
 # %% auto #0
-__all__ = ['git_commit', 'record_run', 'load_runs', 'summarize', 'write_csv', 'judge_claims', 'side_by_side', 'plot_vs_paper',
-           'repo_root', 'from_root', 'experiment_dirs', 'pending_runs', 'runs_of', 'run_stage', 'toy_finetune',
-           'headline', 'pretrain_export_finetune', 'Backbones', 'write_side_by_side', 'write_report',
-           'compare_backbones', 'vitp_compare']
+__all__ = ['DEFAULT_EFFECT', 'STUDY_DEFAULTS', 'RUN_KEYS', 'SMOKE', 'git_commit', 'record_run', 'load_runs', 'summarize',
+           'write_csv', 'judge_claims', 'side_by_side', 'plot_vs_paper', 'repo_root', 'from_root', 'experiment_dirs',
+           'pending_runs', 'runs_of', 'run_stage', 'toy_finetune', 'headline', 'pretrain_export_finetune', 'Backbones',
+           'write_side_by_side', 'write_report', 'Claim', 'judge', 'Study', 'SweepResult', 'compare_backbones',
+           'vitp_compare']
 
 # %% ../nbs/18_experiments.ipynb #c5430450
 def _git(*args: str, at: str | Path | None = None) -> str | None:
@@ -303,6 +307,388 @@ def write_report(tables: str | Path, notebooks: list[str] | None = None) -> Path
     if missing: parts += ["## Not yet run", "", "No results here yet; each runs at its defaults with "
                           "`papermill nbs/NAME.ipynb out.ipynb -k python3`.", "", *[f"- {m}" for m in missing], ""]
     return atomic_write_text(tables / "REPORT.md", "\n".join(parts))
+
+# %% ../nbs/18_experiments.ipynb #07f2e35e
+DEFAULT_EFFECT = 1.0  # points: the effect a claim is judged against when the paper states a trend without numbers
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of the paper: `arm` scores higher (`higher=True`) or lower than `baseline`, by `effect` points in the
+    paper (None: it gives no numbers); `text` says it in the paper's words."""
+    arm: str
+    baseline: str
+    higher: bool = True
+    effect: float | None = None
+    text: str = ""
+
+    @property
+    def delta(self) -> float: return abs(self.effect) if self.effect else DEFAULT_EFFECT
+
+    def __str__(self) -> str: return f"{self.arm} {'>' if self.higher else '<'} {self.baseline}"
+
+def judge(claim: Claim, values: dict[str, dict[int, float | None]], level: float = 0.95) -> dict:
+    """`claim` judged on paired differences: `values` maps arm → seed → metric (points); seeds missing from either
+    arm, or None there, are left out. The `paired_test` of the signed differences, `verdict`, `delta`, `power`."""
+    for arm in (claim.arm, claim.baseline):
+        if arm not in values: raise ValueError(f"claim {claim}: no runs of arm {arm!r}; arms: {sorted(values)}")
+    base, arm = values[claim.baseline], values[claim.arm]
+    seeds = sorted(s for s in set(base) & set(arm) if base[s] is not None and arm[s] is not None)
+    sign = 1 if claim.higher else -1
+    diffs = [sign * (arm[s] - base[s]) for s in seeds]
+    t = paired_test(np.zeros(len(diffs)), diffs, level)
+    if t["n"] < 2: verdict = f"undecided (n = {t['n']} < 2)"
+    elif t["lo"] > 0: verdict = "held"
+    elif t["hi"] < 0: verdict = "did not hold (the opposite held)"
+    elif t["hi"] < claim.delta: verdict = f"did not hold (an effect of δ = {claim.delta:g} is excluded)"
+    else: verdict = "undecided"
+    return dict(claim=str(claim), seeds=seeds, diffs=diffs, **{k: t[k] for k in ("mean", "sd", "n", "lo", "hi", "t", "p")},
+                verdict=verdict, delta=claim.delta, power=power_line(diffs, claim.delta))
+
+# %% ../nbs/18_experiments.ipynb #2b6e6f48
+STUDY_DEFAULTS = dict(
+    smoke=False,            # True: one seed, the 'test' preset, a few steps on small data, results in a temporary folder
+    dry_run=False,          # True: run nothing; report what runs.jsonl already holds and say what would run
+    seeds=[0, 1, 2],        # every arm runs every seed; seed s of each arm shares the fine-tuning init, data order and crops
+    task="loveda",          # the downstream task (vitp.finetune.TASKS); its metric follows from it
+    preset="embedded",      # the starting VLM: a vitp.vlm preset (random init) or a transformers InternVL folder
+    general_steps=60,       # the general stage (recipe 'general', no VRL) every ViTP stage starts from; 0: start from `preset`
+    general_recipe=None,    # the general stage's recipe (None: 'general')
+    pretrain_steps=40, pretrain_batch=4, pretrain_lr=5e-4,  # one ViTP stage (lr: a number or {"vision", "projector", "llm"})
+    drop_ratio=None,        # VRL of the ViTP stage (None: the paper's 0.75; arms may change it)
+    finetune_steps=60, finetune_batch=4, finetune_lr=1e-3,
+    img_size=128,           # fine-tuning crop and probe size (a multiple of 32 and of the patch size)
+    neck="adapter",         # "adapter" (ViT-Adapter, the paper's) or "simple_fpn"
+    probe=True, finetune=True,  # what each run scores: the frozen linear probe, a fine-tuning run, or both
+    data_dir="data/embedded",   # the embedded tree (written once if missing)
+    meta=None, recipe=None,     # paper scale: an InternVL meta JSON and the ViTP recipe (JSON or a paper recipe name)
+    finetune_data=None,         # paper scale: the task's dataset folder in its real format
+    data_size=224, data_scale=1.0,
+    # paper-scale settings; None keeps the toy default
+    tiles=None,             # max dynamic tiles per image (InternVL: 6–12)
+    grad_accum=None,        # gradient accumulation of the ViTP stage
+    deepspeed=None,         # a DeepSpeed config JSON for the ViTP stage (e.g. configs/ds_zero1.json)
+    gpus=None,              # > 1: every stage and fine-tuning run under torchrun --nproc_per_node gpus
+    precision=None,         # "bf16" / "fp32"; None: bf16 on a GPU that has it
+    head_channels=None,     # UperNet / RoI head width (toy: 64; mmseg's UperNet: 512)
+    eval_split=None,        # the split scored (None: the task's default, a labelled split)
+    system=None,            # a system prompt for the ViTP stage (None: none; InternVL-2.5's own: vitp.vlm.INTERNVL_SYSTEM_PROMPT)
+    work_dir=None,          # checkpoints of this notebook's runs; None: runs/<name>
+    stage_dir="runs/stages",  # cached stages, shared by the notebooks
+    out_dir=None,           # results; None: papers_tables/<name>
+)
+
+# the parameters that say what a run is (runs.jsonl's `params`); the others say where files go or what is scored
+RUN_KEYS = ("meta", "recipe", "finetune_data", "task", "preset", "general_steps", "general_recipe", "pretrain_steps",
+            "pretrain_batch", "pretrain_lr", "drop_ratio", "finetune_steps", "finetune_batch", "finetune_lr", "img_size", "neck",
+            "data_size", "data_scale", "tiles", "grad_accum", "deepspeed", "gpus", "precision", "head_channels", "eval_split", "system")
+
+SMOKE = dict(seeds=[0], preset="test", general_steps=2, pretrain_steps=4, pretrain_batch=2, finetune_steps=12, finetune_batch=2,
+             data_size=128, data_scale=0.25, img_size=128)
+
+# %% ../nbs/18_experiments.ipynb #96e45a21
+def _hash(cfg: dict) -> str:
+    "A short, stable name for a config."
+    import hashlib
+    return hashlib.sha1(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+def _launch(command: str, cfg: dict, folder: Path, gpus: int) -> None:
+    "Run the console script `command` on `cfg` under torchrun with `gpus` processes (its config written to `folder`)."
+    import sys
+    path = atomic_write_text(folder / f"{command}.json", json.dumps(cfg, indent=1))
+    script = Path(sys.executable).with_name(command)
+    subprocess.run(["torchrun", f"--nproc_per_node={gpus}", str(script), str(path)], check=True)
+
+class Study:
+    """A reproduction experiment: its parameters (`STUDY_DEFAULTS` and the notebook's own `extra` ones), folders,
+    cached stages, and the runs of its arms × seeds in `out/runs.jsonl`."""
+    def __init__(self, name: str, params: dict, extra: dict | None = None):
+        self.name, known = name, {**STUDY_DEFAULTS, **(extra or {})}
+        unknown = set(params) - set(known)
+        if unknown: raise ValueError(f"{name}: unknown parameters {sorted(unknown)}; known: {sorted(known)}")
+        p = {**known, **params}
+        for key in ("seeds",): 
+            if isinstance(p[key], str): raise ValueError(f"{key} must be a list, got {p[key]!r} (papermill: -y '{key}: [0, 1, 2]')")
+        if p["smoke"]: p |= {k: v for k, v in SMOKE.items() if k not in params or k == "seeds"}
+        self.p, self.extra = p, tuple(extra or ())
+        self.out, self.work, self.data = experiment_dirs(name, p["out_dir"] or f"papers_tables/{name}", p["work_dir"] or f"runs/{name}",
+                                                         p["data_dir"], p["smoke"])
+        self.stages = self.work / "stages" if p["smoke"] else Path(from_root(p["stage_dir"]))
+        self.runs_path = self.out / "runs.jsonl"
+        self._vits: dict = {}
+
+    def __getitem__(self, key: str): return self.p[key]
+
+    @classmethod
+    def from_namespace(cls, name: str, namespace: dict, extra: dict | None = None) -> "Study":
+        "The study of the parameters a notebook's `parameters` cell defined: the names of `namespace` that are parameters."
+        known = {**STUDY_DEFAULTS, **(extra or {})}
+        return cls(name, {k: v for k, v in namespace.items() if k in known}, extra)
+
+    @property
+    def metric(self) -> str:
+        "The task's headline fine-tuning metric."
+        from vitp.finetune import task_spec
+        return task_spec(self.p["task"]).metric
+
+    def setting(self, arm: dict | None = None) -> dict:
+        "A run's `params` as recorded: the set run keys of the study, then `arm`'s (None values count as unset)."
+        keys = (*RUN_KEYS, *self.extra)
+        return {k: v for k, v in {**{k: self.p[k] for k in keys}, **(arm or {})}.items() if v is not None}
+
+    def data_cfg(self) -> dict: return dict(data_root=str(self.data), data_size=self.p["data_size"], data_scale=self.p["data_scale"])
+
+    # ---- stages and backbones -----------------------------------------------------------------------------------
+    def _pretrain(self, cfg: dict) -> Path:
+        "The `final/` of the stage `cfg` under `stage_dir/<hash>` (trained once, then reused), and its ViT exported beside it."
+        from vitp.export import export_vit
+        folder = self.stages / _hash(cfg)
+        cfg = dict(cfg, out_dir=str(folder))
+        if (self.p["gpus"] or 1) > 1 and not (folder / "final").is_dir():
+            shutil.rmtree(folder, ignore_errors=True); folder.mkdir(parents=True)
+            _launch("vitp_pretrain", cfg, folder.parent / f"{folder.name}.launch", self.p["gpus"])
+        final = run_stage(cfg)
+        if not (folder / "vit" / "config.json").exists(): export_vit(final, folder / "vit", overwrite=True)
+        return final
+
+    def stage_cfg(self, p: dict, seed: int, **overrides) -> dict:
+        "The `pretrain` config of a ViTP stage with the settings `p` (study parameters with an arm's) and `seed`."
+        cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=p["recipe"] or "vitp", steps=p["pretrain_steps"],
+                   batch_size=p["pretrain_batch"], grad_accum=p["grad_accum"] or 1, lr=p["pretrain_lr"], warmup_ratio=0.1,
+                   max_tiles=p["tiles"] or 1, drop_ratio=0.75 if p["drop_ratio"] is None else p["drop_ratio"], system=p["system"], precision=p["precision"] or "auto",
+                   deepspeed=from_root(p["deepspeed"]), seed=seed, checkpoint_every=10**6, plot=False, resume="none")
+        return cfg | overrides
+
+    def general(self, p: dict | None = None) -> str:
+        "The VLM every ViTP stage of `p` starts from: the general stage of `p`'s preset (seed 0, shared), or the preset itself."
+        p = p or self.p
+        if not p["general_steps"]: return from_root(p["preset"]) if Path(from_root(p["preset"])).exists() else p["preset"]
+        return str(self._pretrain(self.stage_cfg(p, 0, model=p["preset"], recipe=p["general_recipe"] or "general", drop_ratio=0.0,
+                                                 steps=p["general_steps"])))
+
+    def vitp(self, p: dict, seed: int) -> Path:
+        "The `final/` of the ViTP stage of `p` and `seed`, from the general stage."
+        return self._pretrain(self.stage_cfg(p, seed, model=self.general(p)))
+
+    def backbone(self, p: dict, seed: int) -> tuple[dict, dict]:
+        """(fine-tuning overrides that pick the ViT of `p["backbone"]` for `seed`, metrics of its pretraining): 'vitp'
+        (default), 'general', 'random' (the preset's architecture), 'mae' or 'clip' (on the FLOPs of the general stage
+        and ViTP's stage of this seed)."""
+        kind = p.get("backbone", "vitp")
+        if kind == "random":
+            arch = self.general(dict(p, general_steps=0))
+            return dict(backbone="random", arch=arch if Path(arch).exists() else p["preset"]), dict(pretrain_flops=0.0)
+        if kind in ("vitp", "general"):
+            final = Path(self.vitp(p, seed) if kind == "vitp" else self.general(p))
+            if not final.is_dir(): return dict(backbone="random", arch=str(final)), {}  # no general stage: the preset's own (random) ViT
+            logged = read_metrics(final.parent)
+            return dict(backbone=str(final.parent / "vit"), arch=str(final.parent / "vit")), dict(
+                pretrain_loss=logged[-1]["loss"], pretrain_flops=float(sum(l["flops"] for l in logged)))
+        if kind in ("mae", "clip"): return self._baseline(kind, p, seed)
+        raise ValueError(f"unknown backbone {kind!r}: choose vitp, general, random, mae or clip")
+
+    def _baseline(self, kind: str, p: dict, seed: int) -> tuple[dict, dict]:
+        "An MAE / CLIP-style ViT pretrained on ViTP's own images for the FLOPs of the general and ViTP stages of `seed`."
+        from vitp.baselines import budget_steps, pretrain_baseline, run_flops
+        final = Path(self.vitp(p, seed))
+        budget = run_flops(final.parent) + (run_flops(Path(self.general(p)).parent) if p["general_steps"] else 0.0)
+        arch = str(final.parent / "vit")
+        cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=p["recipe"] or "vitp", arch=arch, seed=seed,
+                   batch_size=p["baseline_batch"], lr=p["baseline_lr"], checkpoint_every=10**6)
+        steps = budget_steps(kind, budget, cfg)
+        vit = pretrain_baseline(kind, self.stages / f"{kind}_{_hash(cfg | dict(steps=steps))}", cfg, steps=steps)
+        return dict(backbone=str(vit), arch=str(vit)), dict(pretrain_flops=budget, pretrain_steps=steps)
+
+    # ---- scoring ------------------------------------------------------------------------------------------------
+    def task_root(self) -> Path:
+        "The task's dataset folder: `finetune_data`, or the embedded tree's (written when missing)."
+        from vitp.embedded import write_embedded
+        if self.p["finetune_data"]: return Path(from_root(self.p["finetune_data"]))
+        return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"]).downstream[self.p["task"]]
+
+    def finetune_cfg(self, p: dict) -> dict:
+        "The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set."
+        paper = {k: v for k, v in dict(head_channels=p["head_channels"], eval_split=p["eval_split"], test_split=p["eval_split"],
+                                        precision=p["precision"]).items() if v is not None}
+        return toy_finetune(p["task"], p["img_size"], p["finetune_steps"], p["finetune_batch"], p["finetune_lr"], neck=p["neck"],
+                            data=from_root(p["finetune_data"]), **self.data_cfg(), **paper)
+
+    def probe(self, pick: dict, seed: int) -> dict:
+        "The frozen linear probe of the ViT `pick` names (`backbone`/`arch` as fine-tuning takes them): `probe_acc`, `probe_mIoU`."
+        from vitp.diagnostics import linear_probe
+        vit = pick["backbone"]
+        if vit == "random":
+            from vitp.finetune import build_vit
+            seed_everything(seed)
+            vit = build_vit("random", pick["arch"], self.p["img_size"], 0.0)[0]
+        from vitp.export import read_vit
+        patch = read_vit(vit)[1]["patch_size"] if isinstance(vit, (str, Path)) else vit.patch_embed.patch_size[0]
+        # the grid fine-tuning gives the ViT (stride 16 at img_size), at the ViT's own patch size
+        got = linear_probe(vit, self.p["task"], self.task_root(), img_size=self.p["img_size"] // 16 * patch, progress=False)
+        return dict(probe_acc=got["acc"], probe_mIoU=got["mIoU"])
+
+    def run(self, p: dict, seed: int, score: Callable | None = None) -> dict:
+        """One run of the settings `p` (study parameters with an arm's) and `seed`: the backbone, its probe (when `probe`)
+        and a fine-tuning run (when `finetune`) scored by its test metrics — or by `score(finetune_run, seed)`."""
+        from vitp.finetune import finetune, prepare_finetune
+        pick, metrics = self.backbone(p, seed)
+        if p["probe"]: metrics |= self.probe(pick, seed)
+        if not p["finetune"]: return metrics
+        folder = self.work / f"{_hash(self.setting(p))}_seed{seed}" / "finetune"
+        shutil.rmtree(folder, ignore_errors=True)  # an unrecorded run starts over
+        cfg = dict(self.finetune_cfg(p), **pick, seed=seed, out_dir=str(folder))
+        if score is not None:
+            if (p["gpus"] or 1) > 1: raise ValueError("a custom score needs the fine-tuned model in this process: run it with gpus=None")
+            run = prepare_finetune(cfg); run.learner.fit()
+            return metrics | score(run, seed)
+        if (p["gpus"] or 1) > 1:
+            _launch("vitp_finetune", cfg, folder.parent, p["gpus"])
+            results = json.loads((folder / "results.json").read_text())
+        else: results = finetune(cfg)
+        return metrics | headline(results)
+
+    # ---- the sweep ----------------------------------------------------------------------------------------------
+    def judged_metrics(self) -> list[str]:
+        "The metrics claims are judged on: the probe's mIoU and the task's fine-tuning metric, as the study scores them."
+        return [m for m, on in (("probe_mIoU", self.p["probe"]), (self.metric, self.p["finetune"])) if on]
+
+    def sweep(self, arms: dict[str, dict], claims: Sequence[Claim] = (), paper: dict | None = None, title: str = "",
+              x: str | None = None, xlabel: str | None = None, metrics: Sequence[str] | None = None, score: Callable | None = None,
+              run: Callable | None = None, scale: float = 100, notes: str = "") -> "SweepResult":
+        """Run what `runs.jsonl` lacks of `arms` (label → the parameters it changes) × seeds, then judge `claims` on the paired
+        differences of each of `metrics` (default `judged_metrics`, × `scale`), and write summary.csv, the plot (x: the
+        parameter `x` when the arms vary a number, else bars), side_by_side.md and REPORT.md. `run(p, seed)` replaces the
+        standard run, `score` its fine-tuning score; `paper` holds the paper's value per arm label; `notes` closes the text."""
+        settings = {label: self.setting(arm) for label, arm in arms.items()}
+        missing = [c for c in claims if c.arm not in arms or c.baseline not in arms]
+        if missing: print(f"not judged (an arm is not among this run's): {', '.join(map(str, missing))}")
+        claims = [c for c in claims if c not in missing]
+        if len({json.dumps(s, sort_keys=True) for s in settings.values()}) < len(settings): raise ValueError(f"two arms of {self.name} have the same settings")
+        label_of = {json.dumps(s, sort_keys=True): label for label, s in settings.items()}
+        todo, seeds = pending_runs(self.runs_path, list(settings.values()), self.p["seeds"]), self.p["seeds"]
+        print(f"{self.name}: {len(todo)} of {len(settings) * len(seeds)} runs to do" + (" (dry run: none is run)" if self.p["dry_run"] else ""))
+        t_all = time.perf_counter()
+        for params, seed in ([] if self.p["dry_run"] else todo):
+            label, t0 = label_of[json.dumps(params, sort_keys=True)], time.perf_counter()
+            p = {**self.p, **arms[label]}
+            got = run(p, seed) if run else self.run(p, seed, score)
+            record_run(self.runs_path, params, seed, got, time.perf_counter() - t0)
+            print(f"  {label}, seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in got.items() if isinstance(v, float)) + f" ({time.perf_counter() - t0:.0f} s)")
+        if todo and not self.p["dry_run"]: print(f"{len(todo)} runs in {time.perf_counter() - t_all:.0f} s")
+        runs = runs_of(self.runs_path, list(settings.values()), seeds) if self.runs_path.exists() else []
+        metrics = list(metrics or self.judged_metrics())
+        values = {m: {label: {} for label in arms} for m in metrics}
+        for r in runs:
+            label = label_of[json.dumps({k: v for k, v in r["params"].items() if v is not None}, sort_keys=True)]
+            for m in metrics:
+                v = r["metrics"].get(m)
+                values[m][label][r["seed"]] = None if v is None else scale * v
+        result = SweepResult(self, arms, list(claims), paper or {}, values, runs, title or self.name, x, xlabel, notes)
+        if not self.p["dry_run"]: result.write()
+        return result
+
+# %% ../nbs/18_experiments.ipynb #19e67fce
+_SHORT = {"probe_mIoU": "probe mIoU", "probe_acc": "probe acc"}
+
+@dataclass
+class SweepResult:
+    "What `Study.sweep` found: per metric, arm and seed the values (× scale); the paired verdicts; the table, plot and text."
+    study: Study
+    arms: dict
+    claims: list
+    paper: dict
+    values: dict
+    runs: list
+    title: str
+    x: str | None = None
+    xlabel: str | None = None
+    notes: str = ""
+
+    def __post_init__(self):
+        self.verdicts = {m: [judge(c, v) for c in self.claims] for m, v in self.values.items()}
+
+    def summary(self) -> list[dict]:
+        "Per arm: n, and per metric the mean with its 95 % t-interval over seeds (NaN when n < 2)."
+        rows = []
+        for label in self.arms:
+            row = {"arm": label, "paper": self.paper.get(label)}
+            for m, by_arm in self.values.items():
+                v = np.array([x for x in by_arm[label].values() if x is not None], float)
+                half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
+                row |= {f"{m}": float(v.mean()) if len(v) else math.nan, f"{m}_half": half, f"{m}_n": len(v)}
+            rows.append(row)
+        return rows
+
+    def table(self) -> str:
+        "The side-by-side markdown table: the paper's value, ours per metric (mean ± 95 % CI, n), each claim's verdict per metric."
+        metrics = list(self.values)
+        by_arm = {c.arm: c for c in self.claims}
+        head = ["arm", "paper", *[f"ours: {_SHORT.get(m, m)} (mean ± 95 % CI, n)" for m in metrics], "paper's claim",
+                *[f"paired: {_SHORT.get(m, m)}" for m in metrics]]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for row in self.summary():
+            c = by_arm.get(row["arm"])
+            verdicts = [next(v for v in self.verdicts[m] if v["claim"] == str(c)) for m in metrics] if c else []
+            cells = [str(row["arm"]), _num(row["paper"], 1),
+                     *[f"{_num(row[m], 1)} ± {_num(row[m + '_half'], 1)} (n={row[m + '_n']})" for m in metrics],
+                     str(c) if c else ("baseline" if any(k.baseline == row["arm"] for k in self.claims) else "—"),
+                     *([f"{v['verdict']}: {_signed(v['mean'])} [{_signed(v['lo'])}, {_signed(v['hi'])}]" for v in verdicts] or [""] * len(metrics))]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def conclusion(self) -> str:
+        "What held: per metric the count of claims that held, did not hold, stayed undecided; the power line of each undecided one."
+        p, out = self.study.p, []
+        out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}" + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
+                   + f": preset {p['preset']!r}, {p['general_steps']} general steps, ViTP stages of {p['pretrain_steps']} steps × {p['pretrain_batch']}"
+                   + f"; probe and fine-tuning on `{p['task']}` ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px).")
+        out.append("**Test.** Paired over seeds (each seed shares the general stage, fine-tuning init, data order and crops across arms): "
+                   "95 % t-interval of arm − baseline in the paper's direction; held above 0, did not hold below 0 or below the paper's effect δ.")
+        for m, vs in self.verdicts.items():
+            if not vs: continue
+            held = sum(v["verdict"] == "held" for v in vs); no = sum(v["verdict"].startswith("did not hold") for v in vs)
+            out.append(f"**Claims on {_SHORT.get(m, m)}:** {held} held, {no} did not hold, {len(vs) - held - no} undecided of {len(vs)}.")
+            out += [f"- {v['claim']}: {v['verdict']} (mean {_signed(v['mean'])}, 95 % CI [{_signed(v['lo'])}, {_signed(v['hi'])}], n = {v['n']}); {v['power']}." for v in vs]
+        if self.notes: out.append(self.notes.strip())
+        return "\n\n".join(out)
+
+    def plot(self, path: str | Path | None = None):
+        "Paper (left) and ours per metric (mean and 95 % CI over seeds); a line over `x` when the arms vary a number, bars otherwise."
+        import matplotlib; matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        rows, metrics = self.summary(), list(self.values)
+        numeric = self.x is not None and all(isinstance(self.arms[r["arm"]].get(self.x), (int, float)) for r in rows)
+        xs = [self.arms[r["arm"]][self.x] for r in rows] if numeric else list(range(len(rows)))
+        fig, axes = plt.subplots(1, 1 + len(metrics), figsize=(3.6 * (1 + len(metrics)), 3.4), squeeze=False)
+        ax = axes[0, 0]
+        known = [(x, r["paper"]) for x, r in zip(xs, rows) if r["paper"] is not None]
+        if known: ax.plot(*zip(*known), "o-" if numeric else "o", color="tab:gray")
+        ax.set(title="paper", ylabel="paper's metric")
+        for ax, m in zip(axes[0, 1:], metrics):
+            ax.errorbar(xs, [r[m] for r in rows], yerr=np.nan_to_num([r[m + "_half"] for r in rows]), fmt="o-" if numeric else "o", capsize=4)
+            ax.set(title=f"ours: {_SHORT.get(m, m)}")
+        for ax in axes[0]:
+            ax.grid(alpha=0.3)
+            if numeric: ax.set_xlabel(self.xlabel or self.x)
+            else: ax.set_xticks(xs, [r["arm"] for r in rows], rotation=30, ha="right", fontsize=8)
+        fig.suptitle(self.title, fontsize=10); fig.tight_layout()
+        if path is not None:
+            with atomic_path(path) as tmp: fig.savefig(tmp, format="png", dpi=100)
+            plt.close(fig)
+        return fig
+
+    def write(self) -> Path:
+        "summary.csv, <name>.png and side_by_side.md in the study's results folder; REPORT.md beside it unless a smoke run."
+        out = self.study.out
+        write_csv(self.summary(), out / "summary.csv")
+        self.plot(out / f"{self.study.name}.png")
+        path = write_side_by_side(out, self.title, self.table(), self.conclusion())
+        if not self.study.p["smoke"]: write_report(out.parent)
+        return path
+
+    def _repr_markdown_(self) -> str:
+        return f"{self.table()}\n{self.conclusion()}\n\n![plot]({self.study.out / (self.study.name + '.png')})"
+
+def _signed(x) -> str: return "—" if x is None or math.isnan(x) else f"{x:+.2f}"
 
 # %% ../nbs/18_experiments.ipynb #ecce93d4
 def compare_backbones(finetunes: dict[str, str | Path], out: str | Path, pretrains: dict[str, str | Path] | None = None) -> str:
