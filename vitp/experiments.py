@@ -685,8 +685,10 @@ class SweepResult:
         if not self.study.p["smoke"]: write_report(out.parent)
         return path
 
-    def _repr_markdown_(self) -> str:
-        return f"{self.table()}\n{self.conclusion()}\n\n![plot]({self.study.out / (self.study.name + '.png')})"
+    def _ipython_display_(self):
+        from IPython.display import Image, Markdown, display
+        png = self.study.out / f"{self.study.name}.png"
+        display(Markdown(f"{self.table()}\n{self.conclusion()}"), *([Image(filename=str(png))] if png.exists() else []))
 
 def _signed(x) -> str: return "—" if x is None or math.isnan(x) else f"{x:+.2f}"
 
