@@ -18,6 +18,8 @@ from contextlib import nullcontext
 from common import add_data_args, apply_tiny, recipe_batches, set_threads
 import torch
 
+from vitp.packing import PackedViTPModel
+from vitp.vlm import ViTPModel
 from vitp.learner import Callback, Learner, ListData, MetricsCB, OptimSettings, RunSettings
 from vitp.pretrain import add_vit_drop_path, batch_flops
 from vitp.vlm import build_vlm, collate, encode_conversation, param_groups, tiny_tokenizer, tokens_per_tile
@@ -60,13 +62,22 @@ def synthetic_batch(tokenizer, config, batch: int, tiles: int, answer_words: int
     return collate(samples, tokenizer.pad_token_id)
 
 
+class EitherLayout(PackedViTPModel):
+    "The packed model that runs its language model padded while `packed` is false (the same weights for both layouts)."
+    packed = True
+    def language_model(self, embeds, mask, positions):
+        return (PackedViTPModel if self.packed else ViTPModel).language_model(self, embeds, mask, positions)
+
+
 class TakeTurns(Callback):
-    "Before each step, set the VRL ratio whose turn it is; on a GPU, record each step's peak memory."
+    "Before each step, set the (VRL ratio, layout) whose turn it is; on a GPU, record each step's peak memory."
     order = 5
-    def __init__(self, ratios: list[float], tile_tokens: int):
+    def __init__(self, ratios: list, tile_tokens: int):
         self.ratios, self.tile_tokens, self.peaks = ratios, tile_tokens, []
     def before_step(self, learn):
-        learn.model.drop = VisualRobustnessDrop(self.ratios[learn.step % len(self.ratios)], tile_tokens=self.tile_tokens)
+        r, layout = self.ratios[learn.step % len(self.ratios)]
+        learn.model.drop = VisualRobustnessDrop(r, tile_tokens=self.tile_tokens)
+        if isinstance(learn.model, EitherLayout): learn.model.packed = layout == "packed"
         if learn.device.type == "cuda": torch.cuda.synchronize(learn.device); torch.cuda.reset_peak_memory_stats(learn.device)
     def after_step(self, learn):
         if learn.device.type == "cuda": torch.cuda.synchronize(learn.device)
@@ -145,6 +156,8 @@ def summarise(res: dict, ratios: list[float], warmup: int) -> dict:
     k = len(ratios)
     for j, r in enumerate(ratios):
         recs = [rec for i, rec in enumerate(res["records"]) if i % k == j and i // k >= warmup]
+        if r[1] == "packed":  # one row: the LLM computes the real tokens only
+            recs = [{**rec, "tokens_computed": rec["tokens_computed"] / rec["padding_ratio"]} for rec in recs]
         peaks = [p for i, p in enumerate(res["peaks"]) if i % k == j and i // k >= warmup and p is not None]
         med = lambda key: statistics.median(rec[key] for rec in recs) if recs and key in recs[0] else float("nan")
         out[r] = dict(seconds=med("seconds"), samples_per_s=med("samples_per_s"), tokens_per_s=med("tokens_per_s"),
@@ -158,6 +171,7 @@ def main():
                                 epilog=__doc__.split("\n\n", 2)[2])
     p.add_argument("--preset", default="embedded", help="vitp.vlm preset (random weights): test, embedded, internvl2_5-1b, ...")
     p.add_argument("--ratios", default="0,0.75", help="VRL drop ratios, taking turns step by step")
+    p.add_argument("--layouts", default="padded", help="padded, packed or both (padded,packed): LLM layouts taking turns with the ratios")
     p.add_argument("--batch", default="8", help="samples per step; a list (8,4,2) tries each in turn until one fits in GPU memory")
     p.add_argument("--steps", type=int, default=4, help="measured steps per ratio")
     p.add_argument("--warmup", type=int, default=1, help="warm-up steps per ratio (not measured)")
@@ -185,7 +199,7 @@ def main():
     p.add_argument("--fake-oom-above", type=int, default=0, help=argparse.SUPPRESS)  # dry runs of the batch fallback
     args = p.parse_args()
     apply_tiny(p, args, batch="2", steps=1, warmup=1)
-    ratios = [float(r) for r in args.ratios.split(",")]
+    ratios = [(float(r), layout) for r in args.ratios.split(",") for layout in args.layouts.split(",")]
     sizes = [int(b) for b in args.batch.split(",")]
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available(): sys.exit("--device cuda asked for, but torch sees no CUDA device")
@@ -193,6 +207,7 @@ def main():
     if args.precision == "auto": args.precision = "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
 
     model, tokenizer, attn = build(args, device)
+    if "packed" in args.layouts: model = EitherLayout.of(model)
     peak, peak_source = peak_flops(device, args.peak_flops)
     for i, size in enumerate(sizes):
         oom = False
@@ -214,18 +229,18 @@ def main():
     print(f"attn {attn}, sdpa backend {args.sdpa_backend}, precision {args.precision}, compile {args.compile}, "
           f"grad checkpointing {args.grad_checkpointing}, torch threads {threads}; median of {args.steps} steps per ratio after "
           f"{args.warmup} warm-up; peak {peak or float('nan'):.3g} FLOP/s ({peak_source})")
-    print(f"{'r':>5} {'step s':>8} {'samples/s':>10} {'tokens/s':>10} {'LLM slots':>10} {'TFLOP/s':>9} {'MFU %':>7} {'peak GiB':>9}"
+    print(f"{'r':>5} {'layout':>7} {'step s':>8} {'samples/s':>10} {'tokens/s':>10} {'LLM slots':>10} {'TFLOP/s':>9} {'MFU %':>7} {'peak GiB':>9}"
           f" {'speed x':>8} {'FLOP x':>7} {'mem x':>6}")
     base = stats[ratios[0]]
     for r in ratios:
         s = stats[r]
         mem = f"{s['peak'] / 2**30:9.2f}" if s["peak"] is not None else f"{'-':>9}"
         mem_x = f"{s['peak'] / base['peak']:6.3f}" if s["peak"] is not None else f"{'-':>6}"
-        print(f"{r:5.2f} {s['seconds']:8.3f} {s['samples_per_s']:10.2f} {s['tokens_per_s']:10.0f} {s['slots']:10.0f} "
+        print(f"{r[0]:5.2f} {r[1]:>7} {s['seconds']:8.3f} {s['samples_per_s']:10.2f} {s['tokens_per_s']:10.0f} {s['slots']:10.0f} "
               f"{s['flops_per_s'] / 1e12:9.4g} {100 * s['mfu']:7.2f} {mem} {s['samples_per_s'] / base['samples_per_s']:8.3f} "
               f"{s['flops'] / base['flops']:7.3f} {mem_x}")
     print("tokens/s: real input tokens before VRL; LLM slots: positions the LLM computes per step after VRL, padding included; "
-          f"speed x, FLOP x, mem x: samples/s, FLOPs per step and peak memory relative to r = {ratios[0]:g}")
+          f"speed x, FLOP x, mem x: samples/s, FLOPs per step and peak memory relative to r = {ratios[0][0]:g} {ratios[0][1]}")
 
 
 if __name__ == "__main__":

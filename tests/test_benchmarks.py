@@ -57,13 +57,14 @@ def test_padding_table_compares_the_authors_padding_with_ours(tiny_tree):
 
 
 def test_throughput_table_has_every_ratio_and_vrl_saves_flops(tiny_tree):
-    out = run("throughput.py", "--tiny", "--data-root", tiny_tree).stdout
-    table = {float(f[0]): f for f in rows(out, 1)}
-    assert set(table) == {0.0, 0.75}, out
-    # step s, samples/s, tokens/s, LLM slots, TFLOP/s, MFU % ('-' peak memory on the CPU), speed x, FLOP x
-    assert all(float(table[r][2]) > 0 and float(table[r][6]) > 0 for r in table)
-    assert float(table[0.75][4]) < float(table[0.0][4])             # the LLM computes fewer positions
-    assert float(table[0.0][9]) == 1.0 and float(table[0.75][9]) < 1.0
+    out = run("throughput.py", "--tiny", "--data-root", tiny_tree, "--layouts", "padded,packed").stdout
+    table = {(float(f[0]), f[1]): f for f in rows(out, 1)}
+    assert set(table) == {(r, k) for r in (0.0, 0.75) for k in ("padded", "packed")}, out
+    # layout, step s, samples/s, tokens/s, LLM slots, TFLOP/s, MFU % ('-' peak memory on the CPU), speed x, FLOP x
+    assert all(float(table[r][3]) > 0 and float(table[r][7]) > 0 for r in table)
+    for k in ("padded", "packed"): assert float(table[0.75, k][5]) < float(table[0.0, k][5])  # the LLM computes fewer positions
+    for r in (0.0, 0.75): assert float(table[r, "packed"][5]) <= float(table[r, "padded"][5])  # no padding when packed
+    assert float(table[0.0, "padded"][10]) == 1.0 and float(table[0.75, "padded"][10]) < 1.0
     assert "batch 2, recipe 'vitp'" in out and "torch threads" in out
 
 
@@ -88,7 +89,7 @@ def test_gpu_check_dry_run_walks_every_step():
     assert out.returncode == 0, out.stdout + out.stderr
     assert "batch 4: out of GPU memory; trying 2" in out.stderr    # the batch fallback a real OOM takes
     assert "batch 2, one synthetic batch, 3 tiles per sample" in out.stdout
-    assert "throughput exit 0, packing exit 0" in out.stdout
+    assert "throughput exit 0, compiled 0, packing exit 0" in out.stdout
 
 
 def test_patch_resize_scores_every_variant(tiny_tree, tmp_path):

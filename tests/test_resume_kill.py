@@ -10,10 +10,10 @@ CLI = Path(sys.executable).parent / "vitp_pretrain"
 STEPS = 8
 
 
-def _config(tmp: Path, out: str) -> Path:
+def _config(tmp: Path, out: str, **extra) -> Path:
     cfg = dict(model="test", data_root=str(tmp / "data"), data_size=64, data_scale=0.05, recipe="vitp", steps=STEPS,
                batch_size=4, grad_accum=1, lr=3e-3, warmup_ratio=0.1, checkpoint_every=3, keep_last=5, drop_ratio=0.75,
-               vit_drop_path=0.1, precision="fp32", device="cpu", plot=False, out_dir=str(tmp / out))
+               vit_drop_path=0.1, precision="fp32", device="cpu", plot=False, out_dir=str(tmp / out), **extra)
     path = tmp / f"{out}.json"
     path.write_text(json.dumps(cfg))
     return path
@@ -29,15 +29,19 @@ def _env() -> dict:
     return {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
 
 
+PACKED = dict(packing=True, max_tokens=400, group_by_length=2)  # packed rows of token-budget micro-batches
+
+
 @pytest.mark.slow
-def test_sigkill_then_resume_matches_uninterrupted(tmp_path):
+@pytest.mark.parametrize("extra", [{}, PACKED], ids=["padded", "packed"])
+def test_sigkill_then_resume_matches_uninterrupted(tmp_path, extra):
     assert CLI.exists(), f"{CLI} is missing: install vitp (pip install -e .) so its console scripts exist"
-    subprocess.run([str(CLI), str(_config(tmp_path, "whole"))], check=True, env=_env(), capture_output=True)
+    subprocess.run([str(CLI), str(_config(tmp_path, "whole", **extra))], check=True, env=_env(), capture_output=True)
     whole = _losses(tmp_path / "whole")
     assert len(whole) == STEPS
 
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([str(CLI), str(_config(tmp_path, "killed"))], env=_env(),
+    proc = subprocess.Popen([str(CLI), str(_config(tmp_path, "killed", **extra))], env=_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = killed / "checkpoints" / "step-0000003"
     deadline = time.time() + 300
@@ -46,6 +50,6 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path):
     assert proc.wait() == -signal.SIGKILL, "the run ended before it could be killed"
     assert first.exists()
 
-    subprocess.run([str(CLI), str(_config(tmp_path, "killed"))], check=True, env=_env(), capture_output=True)
+    subprocess.run([str(CLI), str(_config(tmp_path, "killed", **extra))], check=True, env=_env(), capture_output=True)
     resumed = _losses(killed)
     assert resumed == whole, f"resumed losses differ from the uninterrupted run:\n{resumed}\n{whole}"

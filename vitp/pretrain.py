@@ -21,6 +21,7 @@ from .vlm import (IGNORE_INDEX, build_vlm, collate, encode_conversation, image_t
 from .learner import (MetricsCB, ResumableBatches, ResumableSampler, latest_checkpoint, read_metrics,
                           resolve_precision)  # resolve_precision: still importable from here, where it was defined first
 from .run import start_run
+from .packing import PackedViTPModel, token_budget_batches
 from .convert import record_vlm_config, save_processor
 
 # %% auto #0
@@ -70,11 +71,13 @@ class RecipeDataset(Dataset):
 
 # %% ../nbs/08_pretrain.ipynb #aff0173b
 class MixerSampler(ResumableSampler):
-    "Batches of (dataset, index) keys from `mixer`'s stream; `group_by_length` = k > 1 sorts k batches' worth by `length_hint`, then shuffles the batches."
+    """Batches of (dataset, index) keys from `mixer`'s stream; `group_by_length` = k > 1 sorts k batches' worth by `length_hint`,
+    then shuffles the batches. With `max_tokens`, a batch is instead up to `max_tokens` of `length_hint` (first-fit
+    decreasing over a chunk of k budgets' worth of keys, `vitp.packing.token_budget_batches`), for packed rows."""
     key = "mixer"
-    def __init__(self, mixer: Mixer, batch_size: int, length_hint=None, group_by_length: int = 0):
-        if group_by_length > 1 and length_hint is None: raise ValueError("group_by_length needs a length_hint")
-        self.mixer, self.batch_size, self.hint, self.group = mixer, batch_size, length_hint, max(group_by_length, 1)
+    def __init__(self, mixer: Mixer, batch_size: int, length_hint=None, group_by_length: int = 0, max_tokens: int | None = None):
+        if (group_by_length > 1 or max_tokens) and length_hint is None: raise ValueError(f"{'max_tokens' if max_tokens else 'group_by_length'} needs a length_hint")
+        self.mixer, self.batch_size, self.hint, self.group, self.max_tokens = mixer, batch_size, length_hint, max(group_by_length, 1), max_tokens
 
     def start(self) -> dict: return self.mixer.state_dict()
     def check(self, position: dict): self.mixer.load_state_dict(position)  # refuses a state of another recipe, seed or sharding
@@ -83,10 +86,20 @@ class MixerSampler(ResumableSampler):
         m = self.mixer
         m.load_state_dict(position)
         stream = m.stream()
+        if self.max_tokens: return self._budget_chunk(stream)
         keys = [next(stream) for _ in range(self.batch_size * self.group)]
         if self.group == 1: return [keys], m.state_dict()
         keys.sort(key=lambda k: self.hint(*k))
         batches = [keys[i:i + self.batch_size] for i in range(0, len(keys), self.batch_size)]
+        order = np.random.default_rng([m.seed, m.rank, m.epoch, m.position]).permutation(len(batches))
+        return [batches[i] for i in order], m.state_dict()
+
+    def _budget_chunk(self, stream) -> tuple[list[list[tuple[str, int]]], dict]:
+        keys, total = [], 0
+        while total < self.max_tokens * self.group:
+            keys.append(next(stream)); total += self.hint(*keys[-1])
+        m = self.mixer
+        batches = [[keys[i] for i in b] for b in token_budget_batches([self.hint(*k) for k in keys], self.max_tokens)]
         order = np.random.default_rng([m.seed, m.rank, m.epoch, m.position]).permutation(len(batches))
         return [batches[i] for i in order], m.state_dict()
 
@@ -96,11 +109,11 @@ class RecipeData(ResumableBatches):
     def __init__(self, recipe: Recipe, meta: dict[str, MetaEntry], tokenizer, config, batch_size: int, *, seed: int = 0,
                  rank: int = 0, world_size: int = 1, group_by_length: int = 0, num_workers: int = 0,
                  max_tiles: int | None = None, system: str | None = None, max_length: int | None = None,
-                 fraction_mode: str = "random", skip_bad: bool = False):
+                 fraction_mode: str = "random", skip_bad: bool = False, max_tokens: int | None = None):
         recipe = recipe.bind(meta)
         dataset = RecipeDataset(meta, recipe.names, tokenizer, config.vision_config.image_size[0], tokens_per_tile(config),
                                 max_tiles or 12, system, max_length, skip_bad)
-        sampler = MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size, dataset.length_hint, group_by_length)
+        sampler = MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size, dataset.length_hint, group_by_length, max_tokens)
         super().__init__(sampler, dataset, partial(collate, pad_id=tokenizer.pad_token_id), num_workers, seed)
 
 # %% ../nbs/08_pretrain.ipynb #418832d7
@@ -139,9 +152,12 @@ PRETRAIN_DEFAULTS = dict(
     # data: an InternVL meta JSON and a recipe (a JSON file, or a recipe name of the embedded tree or vitp.recipe's
     # paper recipes); meta=None writes (once) and uses the embedded tree at data_root
     meta=None, recipe="vitp", data_root="data/embedded", data_size=224, data_scale=1.0,
-    fraction_mode="random", group_by_length=0, num_workers=0, max_tiles=None, max_length=None, system=None, skip_bad=False,
+    # max_tokens: micro-batches of up to that many tokens (length hint) instead of batch_size samples
+    fraction_mode="random", group_by_length=0, max_tokens=None, num_workers=0, max_tiles=None, max_length=None, system=None, skip_bad=False,
     # VRL: drop ratio r, "sample" | "tile" | "batch", the authors' gate (0.25 reproduces their code), position ids
     drop_ratio=0.75, drop_granularity="sample", drop_apply_prob=1.0, positions="original",
+    # packing: the kept sequences of a micro-batch end to end in one row, attention confined to each (vitp.packing)
+    packing=False,
     # optimisation: per-GPU batch, AdamW with cosine schedule; lr one value or per part {"vision", "projector", "llm"}
     steps=8000, batch_size=4, grad_accum=4, lr=2e-5, warmup_ratio=0.2, weight_decay=0.01, grad_clip=1.0,
     vit_drop_path=0.1, grad_checkpointing=False, freeze=[], precision="auto", deepspeed=None,
@@ -201,7 +217,7 @@ def plot_losses(runs: dict[str, str | Path], path: str | Path, smooth: float = 0
     return Path(path)
 
 # %% ../nbs/08_pretrain.ipynb #26fbf939
-_DATA_KEYS = ("group_by_length", "num_workers", "max_tiles", "system", "max_length", "fraction_mode", "skip_bad")
+_DATA_KEYS = ("group_by_length", "max_tokens", "num_workers", "max_tiles", "system", "max_length", "fraction_mode", "skip_bad")
 
 def pretrain(cfg: dict | None = None, **overrides) -> Path:
     "Run one pretraining stage as `cfg` (merged onto `PRETRAIN_DEFAULTS`) says; the `final/` model folder."
@@ -210,6 +226,7 @@ def pretrain(cfg: dict | None = None, **overrides) -> Path:
     recipe, meta = run.prepare(recipe_and_meta, cfg)  # one process writes the embedded tree, the others wait for it
     model, tokenizer = build_vlm(cfg["model"], cfg["drop_ratio"], cfg["drop_granularity"], cfg["drop_apply_prob"],
                                  cfg["positions"], attn_implementation=_attention(cfg, run.device), seed=cfg["seed"])
+    if cfg["packing"]: model = PackedViTPModel.of(model)
     if cfg["vit_drop_path"]: add_vit_drop_path(model.vlm, cfg["vit_drop_path"])
     if cfg["grad_checkpointing"]: model.vlm.activation_checkpointing_enable()
     freeze_parts(model, cfg["freeze"])

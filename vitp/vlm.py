@@ -271,10 +271,14 @@ class ViTPModel(nn.Module):
         kept_index, _ = compact(torch.arange(keep.shape[1], device=keep.device).expand_as(keep), keep)
         mask = (torch.arange(embeds.shape[1], device=lengths.device) < lengths[:, None]).long()
         if self.positions == "renumbered": positions = (mask.cumsum(1) - 1).clamp(min=0)
-        hidden = self.vlm.model.language_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions, use_cache=False).last_hidden_state
+        hidden = self.language_model(embeds, mask, positions)
         loss = self._loss(hidden, labels) if has_labels else None
         logits = self.vlm.lm_head(hidden) if return_logits else None
         return ViTPOutput(loss, logits, labels, positions, mask, kept_index, n_image, (keep & is_image).sum(1))
+
+    def language_model(self, embeds: Tensor, mask: Tensor, positions: Tensor) -> Tensor:
+        "The LLM's last hidden states [B, K, H] of the compacted sequences (`mask` [B, K]: 1 on real tokens); `vitp.packing` packs them instead."
+        return self.vlm.model.language_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions, use_cache=False).last_hidden_state
 
     def _loss(self, hidden: Tensor, labels: Tensor) -> Tensor:
         "Mean next-token NLL over the answer tokens, with logits computed only where a label is."
