@@ -292,7 +292,7 @@ def _general_ask(s: int, size: int):
 
 _SHAPES = ["colour", "count", "presence", "class", "relative"]
 STRUCTURE_PRETRAIN = {
-    "shapes_vqa": PretrainSet(_shapes_vqa("optical", _SHAPES, 4), 60, 2.0, _RS, _OPT, ("vqa", "region_vqa"), (), "RSVQA, FIT_RS"),
+    "shapes_vqa": PretrainSet(_shapes_vqa("optical", _SHAPES, 4), 60, 0.8, _RS, _OPT, ("vqa", "region_vqa"), (), "RSVQA, FIT_RS"),
     "shapes_sar_vqa": PretrainSet(_shapes_vqa("sar", ["count", "presence", "relative"], 3), 40, 1.0, _RS, ("sar",), ("vqa", "region_vqa"), (), "ISPRS_SAR"),
     "texture_vqa": PretrainSet(_texture_vqa, 40, 1.0, _RS, _OPT, ("vqa", "region_vqa"), ("diversity",), "VHM, Million-AID"),
     "shapes_grounding": PretrainSet(_rs_grounding("optical", 1), 30, 0.5, _RS, _OPT, ("grounding",), (), "DIOR-RSVG"),
