@@ -6,7 +6,8 @@
 from __future__ import annotations
 import difflib, json, math, os, zlib
 import multiprocessing as mp
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -14,8 +15,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from .synth import rs_scene, land_cover, change_pair, general_sample, medical_sample, RS_CLASSES, LAND_COVER_CLASSES, GENERAL_CLASSES, MEDICAL_CLASSES
-from .instruct import annotation, instruct, classify, conversation, task_grounding
+from .synth import rs_scene, land_cover, change_pair, texture_cover, texture_change, shape_scene, SHAPE_CLASSES, general_sample, medical_sample, RS_CLASSES, LAND_COVER_CLASSES, GENERAL_CLASSES, MEDICAL_CLASSES
+from .instruct import annotation, instruct, classify, conversation, task_grounding, ask
 from .formats import (MetaEntry, OrientedBoxes, DIOR_CLASSES, LOVEDA_DOMAINS, write_meta, write_jsonl, write_dota, write_dior_xml,
                           read_dior_xml, write_levircd, write_loveda, pair_files, check_choice, check_values, check_same_size, read_rgb,
                           read_label, write_image)
@@ -23,9 +24,9 @@ from .core import atomic_dir
 from .recipe import Recipe, DatasetEntry, check_recipe
 
 # %% auto #0
-__all__ = ['SCENE_CLASSES', 'PRETRAIN', 'DIOR_SPLITS', 'MEDICAL_SPLITS', 'DOWNSTREAM', 'EMBEDDED_VERSION', 'scene_class',
-           'change_counts', 'PretrainSet', 'read_dior', 'MedicalSeg', 'DownstreamSet', 'EmbeddedTree', 'load_embedded',
-           'write_embedded']
+__all__ = ['SCENE_CLASSES', 'PRETRAIN', 'DIOR_SPLITS', 'MEDICAL_SPLITS', 'DOWNSTREAM', 'STRUCTURE_PRETRAIN',
+           'STRUCTURE_DOWNSTREAM', 'WORLDS', 'EMBEDDED_VERSION', 'scene_class', 'change_counts', 'PretrainSet',
+           'read_dior', 'MedicalSeg', 'DownstreamSet', 'EmbeddedTree', 'load_embedded', 'write_embedded']
 
 # %% ../nbs/04b_embedded.ipynb #d71a229b
 def _seed(seed: int, name: str, index: int, attempt: int = 0) -> int:
@@ -211,15 +212,15 @@ class MedicalSeg:
         return dict(name=name, image=image, mask=mask)
 
 # %% ../nbs/04b_embedded.ipynb #802ab737
-def _sar_det(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
-    "An RSAR-like item: a SAR scene and its DOTA label file."
-    sc, name = rs_scene(s, size, "sar"), f"{i:05d}"
+def _sar_det(root: Path, split: str, i: int, j: int, s: int, size: int, palette: str = "class") -> str:
+    "An RSAR-like item: a SAR scene (of `palette`) and its DOTA label file."
+    sc, name = rs_scene(s, size, "sar", palette=palette), f"{i:05d}"
     write_dota(root / split, name, sc["image"], OrientedBoxes(sc["points"], sc["labels"], sc["difficult"]))
     return name
 
-def _optical_det(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
-    "A DIOR-R-like item: an optical scene as JPEG and its xml, classes renamed to DIOR's; ids count from 00001 over all splits."
-    sc, name = rs_scene(s, size, "optical"), f"{i + 1:05d}"
+def _optical_det(root: Path, split: str, i: int, j: int, s: int, size: int, palette: str = "class") -> str:
+    "A DIOR-R-like item: an optical scene (of `palette`) as JPEG and its xml, classes renamed to DIOR's; ids count from 00001 over all splits."
+    sc, name = rs_scene(s, size, "optical", palette=palette), f"{i + 1:05d}"
     write_image(root / _dior_images(split) / f"{name}.jpg", sc["image"])
     write_dior_xml(root / _DIOR_ANN / f"{name}.xml", OrientedBoxes(sc["points"], [_DIOR_NAME[l] for l in sc["labels"]], sc["difficult"],
                                                                  filename=f"{name}.jpg", width=size, height=size))
@@ -268,13 +269,63 @@ DOWNSTREAM = {
     "medical": DownstreamSet(_medical, {"train": 64, "val": 16, "test": 16}, "images + masks", MEDICAL_CLASSES),
 }
 
+# %% ../nbs/04b_embedded.ipynb #ac2fa340
+def _shapes_vqa(modality: str, tasks: list[str], k: int) -> Callable:
+    "Sampler: a `shape_scene` of `modality` with up to `k` balanced one-word questions from `tasks` (the image after the question)."
+    def sample(s: int, size: int):
+        sc = shape_scene(s, size, modality)
+        ann = annotation(size, points=sc["points"], labels=sc["labels"], classes=SHAPE_CLASSES) | {"colours": sc["colours"]}
+        recs = ask(None, ann, n=k, tasks=tasks, seed=s)
+        return ([sc["image"]], recs) if recs else None
+    return sample
+
+def _texture_vqa(s: int, size: int):
+    "Sampler: a `texture_cover` image with balanced region and presence questions."
+    tc = texture_cover(s, size)
+    recs = ask(None, annotation(size, mask=tc["mask"], mask_classes=LAND_COVER_CLASSES), n=2, tasks=["region", "presence"], seed=s)
+    return ([tc["image"]], recs) if recs else None
+
+def _general_ask(s: int, size: int):
+    "Sampler: a general image with one fixed question, the image after it, the class as answer."
+    g = general_sample(s, size)
+    return [g["image"]], [conversation(None, "What is shown in this image?", g["label"].capitalize() + ".", image_after=True) | {"task": "classify"}]
+
+_SHAPES = ["colour", "count", "presence", "class", "relative"]
+STRUCTURE_PRETRAIN = {
+    "shapes_vqa": PretrainSet(_shapes_vqa("optical", _SHAPES, 4), 60, 0.8, _RS, _OPT, ("vqa", "region_vqa"), (), "RSVQA, FIT_RS"),
+    "shapes_sar_vqa": PretrainSet(_shapes_vqa("sar", ["count", "presence", "relative"], 3), 40, 1.0, _RS, ("sar",), ("vqa", "region_vqa"), (), "ISPRS_SAR"),
+    "texture_vqa": PretrainSet(_texture_vqa, 40, 1.0, _RS, _OPT, ("vqa", "region_vqa"), ("diversity",), "VHM, Million-AID"),
+    "shapes_grounding": PretrainSet(_rs_grounding("optical", 1), 30, 0.5, _RS, _OPT, ("grounding",), (), "DIOR-RSVG"),
+    "general_ask": PretrainSet(_general_ask, 80, 0.3, "general", _OPT, ("cls", "caption"), (), "Mini-InternVL"),
+}
+
+def _texture_loveda(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
+    "A LoveDA-like item of texture land cover."
+    lc = texture_cover(s, size)
+    write_loveda(root, split, LOVEDA_DOMAINS[j % 2], str(i), lc["image"], lc["mask"])
+    return str(i)
+
+def _texture_levircd(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
+    "A LEVIR-CD-like item: a texture change pair."
+    pair, name = texture_change(s, size), f"{split}_{j + 1}"
+    write_levircd(root, split, name, pair["image_a"], pair["image_b"], pair["label"])
+    return name
+
+STRUCTURE_DOWNSTREAM = DOWNSTREAM | {
+    "sar_det": replace(DOWNSTREAM["sar_det"], write=partial(_sar_det, palette="random")),
+    "optical_det": replace(DOWNSTREAM["optical_det"], write=partial(_optical_det, palette="random")),
+    "loveda": replace(DOWNSTREAM["loveda"], write=_texture_loveda),
+    "levircd": replace(DOWNSTREAM["levircd"], write=_texture_levircd),
+}
+WORLDS = {"default": (PRETRAIN, DOWNSTREAM), "structure": (STRUCTURE_PRETRAIN, STRUCTURE_DOWNSTREAM)}
+
 # %% ../nbs/04b_embedded.ipynb #e5d3b634
 _TRIES = 200  # redraws for a scene that cannot carry its conversations (at 64 px, scenes with two classes are rare)
 
-def _pretrain_item(root: Path, name: str, i: int, size: int, seed: int) -> list[dict]:
-    "Draw item `i` of pretraining dataset `name`, write its image(s), return its records."
+def _pretrain_item(root: Path, name: str, i: int, size: int, seed: int, world: str = "default") -> list[dict]:
+    "Draw item `i` of pretraining dataset `name` of `world`, write its image(s), return its records."
     for attempt in range(_TRIES):
-        out = PRETRAIN[name].sample(_seed(seed, name, i, attempt), size)
+        out = WORLDS[world][0][name].sample(_seed(seed, name, i, attempt), size)
         if out is not None: break
     else: raise RuntimeError(f"pretraining dataset {name!r}: no usable scene for item {i} in {_TRIES} draws at size {size}")
     images, recs = out
@@ -282,18 +333,18 @@ def _pretrain_item(root: Path, name: str, i: int, size: int, seed: int) -> list[
     for f, img in zip(files, images): Image.fromarray(img).save(root / "pretrain" / name / "images" / f, compress_level=1)
     return [{**r, "image": files[0] if len(files) == 1 else files} for r in recs]
 
-def _run(job: tuple, root: Path, size: int, seed: int):
-    "Run one job: `('pretrain', name, i)` → its records, `('downstream', task, split, i, j)` → the item's name."
-    if job[0] == "pretrain": return _pretrain_item(root, job[1], job[2], size, seed)
+def _run(job: tuple, root: Path, size: int, seed: int, world: str = "default"):
+    "Run one job of `world`: `('pretrain', name, i)` → its records, `('downstream', task, split, i, j)` → the item's name."
+    if job[0] == "pretrain": return _pretrain_item(root, job[1], job[2], size, seed, world)
     _, task, split, i, j = job
-    return DOWNSTREAM[task].write(root / "downstream" / task, split, i, j, _seed(seed, f"downstream/{task}", i), size)
+    return WORLDS[world][1][task].write(root / "downstream" / task, split, i, j, _seed(seed, f"downstream/{task}", i), size)
 
-def _run_all(jobs: list[tuple], root: Path, size: int, seed: int, workers: int) -> list:
+def _run_all(jobs: list[tuple], root: Path, size: int, seed: int, workers: int, world: str = "default") -> list:
     "Results of `jobs` in order, from `workers` processes (forked where the platform can)."
-    if workers <= 1: return [_run(j, root, size, seed) for j in jobs]
+    if workers <= 1: return [_run(j, root, size, seed, world) for j in jobs]
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
     with ctx.Pool(workers) as pool:
-        return pool.starmap(_run, [(j, root, size, seed) for j in jobs], chunksize=max(1, len(jobs) // (8 * workers)))
+        return pool.starmap(_run, [(j, root, size, seed, world) for j in jobs], chunksize=max(1, len(jobs) // (8 * workers)))
 
 # %% ../nbs/04b_embedded.ipynb #93208c18
 EMBEDDED_VERSION = 1
@@ -340,12 +391,13 @@ def load_embedded(root: str | Path) -> EmbeddedTree:
     return tree
 
 # %% ../nbs/04b_embedded.ipynb #5e7c21ce
-def _params(size: int, scale: float, seed: int) -> dict:
-    "Validated parameters as stored in the manifest."
+def _params(size: int, scale: float, seed: int, world: str = "default") -> dict:
+    "Validated parameters as stored in the manifest (`world` only when it is not the default, so older trees still match)."
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 64 <= size <= 2048: raise ValueError(f"size must be an int in [64, 2048], got {size!r}")
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (math.isfinite(scale) and scale > 0): raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be an int >= 0, got {seed!r}")
-    return dict(size=int(size), scale=float(scale), seed=int(seed), version=EMBEDDED_VERSION)
+    if world not in WORLDS: raise ValueError(f"unknown world {world!r}; choose one of {sorted(WORLDS)}")
+    return dict(size=int(size), scale=float(scale), seed=int(seed), version=EMBEDDED_VERSION) | ({} if world == "default" else dict(world=world))
 
 def _count(base: int, scale: float, low: int = 1) -> int:
     "`base · scale` rounded, halves up, at least `low`."
@@ -353,11 +405,12 @@ def _count(base: int, scale: float, low: int = 1) -> int:
 
 def _recipes(lengths: dict[str, int], params: dict) -> dict[str, Recipe]:
     "The ViTP recipe (every pretraining dataset at its rate) and the general-only recipe (general data at rate 1)."
-    entries = [DatasetEntry(n, lengths[n], s.rate, s.domain, s.modality, s.tasks, s.tags) for n, s in PRETRAIN.items()]
+    pretrain = WORLDS[params.get("world", "default")][0]
+    entries = [DatasetEntry(n, lengths[n], s.rate, s.domain, s.modality, s.tasks, s.tags) for n, s in pretrain.items()]
     source = {"generator": "vitp.embedded.write_embedded", **params}
     vitp = Recipe(entries, "embedded_vitp", "remote_sensing", source | {"mirrors": "Table 10"},
                   {"modalities": ["optical", "sar"], "tasks": ["detection", "oriented_detection", "segmentation", "change_detection"]},
-                  tuple(f"{n} stands in for {s.paper}" for n, s in PRETRAIN.items()))
+                  tuple(f"{n} stands in for {s.paper}" for n, s in pretrain.items()))
     general = Recipe([DatasetEntry(e.name, e.size, 1.0, e.domain, e.modality, e.tasks, e.tags) for e in entries if e.domain == "general"],
                      "embedded_general", "general", source | {"mirrors": "the general VLM stage before ViTP (Section A.3)"},
                      {"modalities": ["optical"], "tasks": ["classification"]})
@@ -365,7 +418,8 @@ def _recipes(lengths: dict[str, int], params: dict) -> dict[str, Recipe]:
 
 def _build(tmp: Path, params: dict, workers: int) -> None:
     "Write the whole tree into the empty folder `tmp`, `tree.json` last."
-    size, scale, seed = params["size"], params["scale"], params["seed"]
+    size, scale, seed, world = params["size"], params["scale"], params["seed"], params.get("world", "default")
+    PRETRAIN, DOWNSTREAM = WORLDS[world]
     pre = {n: _count(s.images, scale) for n, s in PRETRAIN.items()}
     down = {t: {sp: _count(n, scale, s.min_split) for sp, n in s.splits.items()} for t, s in DOWNSTREAM.items()}
     jobs = [("pretrain", n, i) for n, k in pre.items() for i in range(k)]
@@ -374,7 +428,7 @@ def _build(tmp: Path, params: dict, workers: int) -> None:
         jobs += [("downstream", t, sp, int(start) + j, j) for (sp, k), start in zip(splits.items(), starts) for j in range(k)]
     for n in pre: (tmp / "pretrain" / n / "images").mkdir(parents=True)
     tmp.chmod((tmp / "pretrain").stat().st_mode & 0o777)  # a temporary folder is private; the tree gets an ordinary folder's mode
-    out = iter(_run_all(jobs, tmp, size, seed, workers))
+    out = iter(_run_all(jobs, tmp, size, seed, workers, world))
     recs = {n: [r for _ in range(k) for r in next(out)] for n, k in pre.items()}
     names = {t: {sp: [next(out) for _ in range(k)] for sp, k in splits.items()} for t, splits in down.items()}
     pdir = tmp / "pretrain"
@@ -394,9 +448,10 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 def write_embedded(root: str | Path, size: int = 224, scale: float = 1.0, seed: int = 0, overwrite: bool = False,
-                   workers: int | None = None) -> EmbeddedTree:
-    "Write the embedded dataset tree at `root` (atomically), or return the tree already there when its parameters match."
-    root, params = Path(root), _params(size, scale, seed)
+                   workers: int | None = None, world: str = "default") -> EmbeddedTree:
+    """Write the embedded dataset tree of `world` (a key of `WORLDS`) at `root` (atomically), or return the tree already
+    there when its parameters match."""
+    root, params = Path(root), _params(size, scale, seed, world)
     workers = _cpus() if workers is None else workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1: raise ValueError(f"workers must be an int >= 1, got {workers!r}")
     if (root / "tree.json").is_file():

@@ -8,9 +8,10 @@ import re
 import numpy as np
 
 # %% auto #0
-__all__ = ['TASKS', 'annotation', 'norm_boxes', 'grounding', 'parse_grounding', 'object_size', 'orientation', 'task_caption',
-           'task_count', 'task_presence', 'task_size', 'task_orientation', 'task_relative', 'task_grounding',
-           'task_referring', 'task_region', 'conversation', 'instruct', 'classify']
+__all__ = ['TASKS', 'BALANCED', 'annotation', 'norm_boxes', 'grounding', 'parse_grounding', 'object_size', 'orientation',
+           'task_caption', 'task_count', 'task_presence', 'task_size', 'task_orientation', 'task_relative',
+           'task_grounding', 'task_referring', 'task_region', 'conversation', 'instruct', 'classify', 'ask_colour',
+           'ask_count', 'ask_presence', 'ask_class', 'ask_relative', 'ask_region', 'ask']
 
 # %% ../nbs/03_instruct.ipynb #a15b2a92
 def annotation(size: int | tuple[int, int], points=None, boxes=None, labels=(), classes=None, mask=None,
@@ -188,9 +189,10 @@ TASKS = {"caption": task_caption, "count": task_count, "presence": task_presence
          "orientation": task_orientation, "relative": task_relative, "grounding": task_grounding,
          "referring": task_referring, "region": task_region}
 
-def conversation(image, question: str, answer: str) -> dict:
-    "One InternVL sample: the `<image>` placeholder opens the human turn."
-    return {"image": image, "conversations": [{"from": "human", "value": "<image>\n" + question}, {"from": "gpt", "value": answer}]}
+def conversation(image, question: str, answer: str, image_after: bool = False) -> dict:
+    "One InternVL sample: the `<image>` placeholder opens the human turn, or follows the question with `image_after`."
+    human = question + "\n<image>" if image_after else "<image>\n" + question
+    return {"image": image, "conversations": [{"from": "human", "value": human}, {"from": "gpt", "value": answer}]}
 
 def instruct(image, ann: dict, n: int = 4, tasks: list[str] | None = None, seed: int = 0) -> list[dict]:
     "Up to `n` conversations about `ann`, each from a different task (drawn by the seeded RNG among those that apply)."
@@ -212,3 +214,85 @@ def classify(image, label: str, classes: list[str], seed: int = 0) -> dict:
     q = _pick(rng, ["What is shown in this image? Answer with one of: {o}.", "Classify the image into one of these categories: {o}.",
                     "Which category does this image belong to? Options: {o}."]).format(o=opts)
     return conversation(image, q, label) | {"task": "classify"}
+
+# %% ../nbs/03_instruct.ipynb #9123b4cf
+def _unique(ann: dict, key: str) -> list[int]:
+    "Objects whose `key` ('labels' or 'colours') value no other object of the image shares."
+    vals = ann[key]
+    return [i for i, v in enumerate(vals) if v is not None and vals.count(v) == 1]
+
+def _side(ann: dict, i: int, j: int, rng: np.random.Generator) -> tuple[str, str] | None:
+    "(axis words, answer) of object i against j on a random axis, None when their centres tie on it."
+    axis = int(rng.integers(2))
+    d = _centre(ann, i)[axis] - _centre(ann, j)[axis]
+    if d == 0: return None
+    return (("left or right of", "Right." if d > 0 else "Left.") if axis == 0 else ("above or below", "Below." if d > 0 else "Above."))
+
+def ask_colour(rng, ann):
+    "'What colour is the {c}?' of a class with one object; the scene draws colours independently of classes."
+    cands = [i for i in _unique(ann, "labels") if ann.get("colours") and ann["colours"][i]]
+    if not cands: return None
+    i = cands[int(rng.integers(len(cands)))]
+    return f"What colour is the {ann['labels'][i]}?", ann["colours"][i].capitalize() + "."
+
+def ask_count(rng, ann):
+    "'How many {c} are there?' for a class of the whole vocabulary, chosen without looking at the image."
+    if not ann["classes"]: return None
+    c = _pick(rng, ann["classes"])
+    return f"How many {_plural(c, 2)} are there?", f"{ann['labels'].count(c)}."
+
+def ask_presence(rng, ann):
+    "'Is there a {c}?': a fair coin picks a present or an absent class (none when either kind is missing), so yes/no are balanced."
+    present = sorted(set(ann["labels"]) | set(_coverage(ann)))
+    absent = sorted((set(ann["classes"]) | {m for m in ann["mask_classes"] if m not in ann["ignore"]}) - set(present))
+    if not present or not absent: return None
+    yes = bool(rng.random() < 0.5)
+    c = _pick(rng, present if yes else absent)
+    return f"Is there {'an' if c[0] in 'aeiou' else 'a'} {c} in the image?", "Yes." if yes else "No."
+
+def ask_class(rng, ann):
+    "'What is the {colour} object?' of an object whose colour is unique in the image."
+    cands = _unique(ann, "colours") if ann.get("colours") else []
+    if not cands: return None
+    i = cands[int(rng.integers(len(cands)))]
+    return f"What is the {ann['colours'][i]} object?", ann["labels"][i].capitalize() + "."
+
+def ask_relative(rng, ann):
+    "'Is the {a} left or right of (above or below) the {b}?' for two classes with one object each."
+    unique = _unique(ann, "labels")
+    if len(unique) < 2: return None
+    i, j = (unique[k] for k in rng.permutation(len(unique))[:2])
+    side = _side(ann, i, j, rng)
+    if side is None: return None
+    return f"Is the {ann['labels'][i]} {side[0]} the {ann['labels'][j]}?", side[1]
+
+_QUARTERS = {"top left": (0, 0), "top right": (0, 1), "bottom left": (1, 0), "bottom right": (1, 1)}
+
+def ask_region(rng, ann):
+    "'What covers most of the {quarter} quarter?': the mask class with most valid pixels there."
+    if ann["mask"] is None: return None
+    q = _pick(rng, list(_QUARTERS))
+    (r, c), (h, w) = _QUARTERS[q], ann["mask"].shape
+    part = ann["mask"][r * h // 2:(r + 1) * h // 2, c * w // 2:(c + 1) * w // 2].ravel().astype(int)
+    names = ann["mask_classes"]
+    counts = np.bincount(part, minlength=len(names))
+    counts[[k for k, n in enumerate(names) if n in ann["ignore"]]] = 0
+    if not counts.any(): return None
+    return f"What covers most of the {q} quarter?", names[int(counts.argmax())].capitalize() + "."
+
+BALANCED = {"colour": ask_colour, "count": ask_count, "presence": ask_presence, "class": ask_class,
+            "relative": ask_relative, "region": ask_region}
+
+def ask(image, ann: dict, n: int = 4, tasks: list[str] | None = None, seed: int = 0, image_after: bool = True) -> list[dict]:
+    """Up to `n` one-word conversations about `ann` from `BALANCED` questions (one wording each, the image after the
+    question): balanced for a scene whose classes are present independently and alike, and colours drawn apart from classes."""
+    tasks = list(BALANCED) if tasks is None else tasks
+    bad = [t for t in tasks if t not in BALANCED]
+    if bad: raise ValueError(f"unknown balanced tasks {bad}; choose from {list(BALANCED)}")
+    rng, out = np.random.default_rng(seed), []
+    for t in rng.permutation(tasks):
+        qa = BALANCED[t](rng, ann)
+        if qa is not None: out.append(conversation(image, *qa, image_after=image_after) | {"task": str(t)})
+        if len(out) == n: break
+    return out
+

@@ -12,8 +12,9 @@ import numpy as np
 from PIL import Image
 
 # %% auto #0
-__all__ = ['WHEEL_FILES', 'RS_CLASSES', 'LAND_COVER_CLASSES', 'GENERAL_CLASSES', 'MEDICAL_CLASSES', 'wheel_path', 'wheel_image',
-           'obb_to_points', 'rs_scene', 'land_cover', 'change_pair', 'general_sample', 'medical_sample']
+__all__ = ['WHEEL_FILES', 'RS_CLASSES', 'LAND_COVER_CLASSES', 'GENERAL_CLASSES', 'MEDICAL_CLASSES', 'SHAPE_CLASSES', 'COLOURS',
+           'wheel_path', 'wheel_image', 'obb_to_points', 'rs_scene', 'land_cover', 'change_pair', 'general_sample',
+           'medical_sample', 'texture_cover', 'texture_change', 'shape_scene']
 
 # %% ../nbs/02_synth.ipynb #17fdd98e
 WHEEL_FILES = {  # name → (import name, pip name, path inside the package)
@@ -234,8 +235,8 @@ def _road_mask(roads: list, size: int) -> np.ndarray:
     for t, off, w in roads: out |= np.abs((xx - size / 2) * np.cos(t) + (yy - size / 2) * np.sin(t) - off) < w / 2
     return out
 
-def _render_optical(lay: dict, rng: np.random.Generator) -> np.ndarray:
-    "H×W×3 float image of an RS layout as an optical (RGB) photograph."
+def _render_optical(lay: dict, rng: np.random.Generator, palette: str = "class") -> np.ndarray:
+    "H×W×3 float image of an RS layout as an optical (RGB) photograph; `palette` 'random' colours objects independently of their class."
     size, water = lay["size"], lay["water"]
     shade = 0.55 * _crop(rng, wheel_image(rng.choice(["grass", "gravel"])), size) + 0.45 * _crop(rng, wheel_image("dem"), size, 0.3)
     lo, hi = np.array([(0.2, 0.25, 0.12), (0.3, 0.25, 0.18), (0.35, 0.33, 0.28)][rng.integers(3)]), np.array((0.65, 0.62, 0.5))
@@ -254,7 +255,7 @@ def _render_optical(lay: dict, rng: np.random.Generator) -> np.ndarray:
             win, body, _ = _draw(cls, o, size, (o[2] * _SHADOW[cls] * np.cos(sun), o[2] * _SHADOW[cls] * np.sin(sun)))
             img[win][body] *= 0.4
         win, body, acc = _draw(cls, o, size)
-        col, acc_col = _OPTICAL[cls]
+        col, acc_col = _OPTICAL[cls] if palette == "class" else _colour_pair(rng)
         img[win][body] = (_CAR_COLOURS[rng.integers(len(_CAR_COLOURS))] if col is None else np.array(col)) + rng.normal(0, 0.03)
         img[win][acc] = acc_col
     return np.clip(img + rng.normal(0, 0.015, img.shape), 0, 1).astype(np.float32)
@@ -268,8 +269,8 @@ def _edge(m: np.ndarray) -> np.ndarray:
     p = np.pad(m, 1)
     return m & ~(p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:])
 
-def _render_sar(lay: dict, rng: np.random.Generator) -> np.ndarray:
-    "H×W×3 float image of an RS layout as a speckled SAR amplitude image."
+def _render_sar(lay: dict, rng: np.random.Generator, palette: str = "class") -> np.ndarray:
+    "H×W×3 float image of an RS layout as a speckled SAR amplitude image; `palette` 'random': backscatter, bright edges and glints independent of the class."
     size, water = lay["size"], lay["water"]
     sigma = 0.1 + 0.1 * _crop(rng, wheel_image(rng.choice(["grass", "gravel"])), size) + 0.12 * _crop(rng, wheel_image("dem"), size, 0.3)
     sigma[_road_mask(lay["roads"], size)] = 0.04
@@ -286,27 +287,30 @@ def _render_sar(lay: dict, rng: np.random.Generator) -> np.ndarray:
             win, body, _ = _draw(cls, o, size, (o[2] * _SHADOW[cls] * np.cos(look), o[2] * _SHADOW[cls] * np.sin(look)))
             sigma[win][body] *= 0.1
         win, body, acc = _draw(cls, o, size)
-        base, bright = _SAR[cls]
+        base, bright = _SAR[cls] if palette == "class" else (rng.uniform(0.22, 0.6), rng.uniform(1.0, 3.0))
         sigma[win][body] = base
-        sigma[win][acc | _edge(body) & (cls in ("bridge", "harbor"))] = bright
-        if cls in _METAL: sigma[win][body & (rng.random(body.shape) < 0.08)] = rng.uniform(4, 10)
+        sigma[win][acc | _edge(body) & (cls in ("bridge", "harbor") or palette == "random")] = bright
+        if cls in _METAL or palette == "random": sigma[win][body & (rng.random(body.shape) < 0.08)] = rng.uniform(4, 10)
     looks = int(rng.choice([1, 2, 4]))
     amp = np.sqrt(sigma * rng.gamma(looks, 1 / looks, sigma.shape))
     grey = np.clip(amp / np.percentile(amp, 99.5), 0, 1).astype(np.float32)
     return np.repeat(grey[..., None], 3, -1)
 
 # %% ../nbs/02_synth.ipynb #7b5e4661
-def rs_scene(seed: int, size: int = 256, modality: str = "optical", density: float = 1.0) -> dict:
+def rs_scene(seed: int, size: int = 256, modality: str = "optical", density: float = 1.0, palette: str = "class") -> dict:
     """A remote-sensing scene with oriented objects of `RS_CLASSES`; the same seed gives the same layout in either modality.
+    `palette` 'class': each class has its colours (backscatter in SAR); 'random': colours drawn per object, so only shape,
+    size and context tell the classes apart.
 
     returns image [size, size, 3] uint8, points [n, 8] float32 (DOTA corner order), labels [n] class names,
     difficult [n] bool (short side under 8 px), instances [size, size] int32 (0 = none, i+1 = object i),
     semantic [size, size] uint8 (0 = none, k+1 = RS_CLASSES[k]), water [size, size] bool, modality."""
     if modality not in ("optical", "sar"): raise ValueError(f"modality must be 'optical' or 'sar', got {modality!r}")
     if not 64 <= size <= 2048: raise ValueError(f"size must be in [64, 2048], got {size}")
+    if palette not in ("class", "random"): raise ValueError(f"palette must be 'class' or 'random', got {palette!r}")
     lay = _rs_layout(seed, size, density)
     rng = np.random.default_rng([seed, 1 if modality == "optical" else 2])
-    img = (_render_optical if modality == "optical" else _render_sar)(lay, rng)
+    img = (_render_optical if modality == "optical" else _render_sar)(lay, rng, palette)
     inst = np.zeros((size, size), np.int32)
     sem = np.zeros((size, size), np.uint8)
     for i, (cls, o) in enumerate(zip(lay["labels"], lay["objs"])):
@@ -455,3 +459,116 @@ def medical_sample(seed: int, size: int = 224, max_lesions: int = 3) -> dict:
     mask = np.where(lesion, 2, tissue.astype(np.uint8)).astype(np.uint8)
     return dict(image=(np.clip(rgb, 0, 1) * 255).round().astype(np.uint8), mask=mask, boxes=np.array(boxes, np.float32).reshape(-1, 4),
                 label="lesion" if boxes else "normal", modality=_MEDICAL[source], source=source)
+
+# %% ../nbs/02_synth.ipynb #1832675d
+def _colour_pair(rng: np.random.Generator, contrast: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+    "Two random RGB colours whose mean levels differ by at least `contrast`, in random order."
+    while True:
+        a, b = rng.uniform(0.05, 0.95, (2, 3))
+        if abs(a.mean() - b.mean()) >= contrast: return a, b
+
+# %% ../nbs/02_synth.ipynb #940bbdb7
+def _texture(kind: int, rng: np.random.Generator, size: int) -> np.ndarray:
+    "A binary texture [size, size] (about half of it 1) of land-cover class `kind` (1–7), at a random orientation and phase."
+    yy, xx = np.mgrid[:size, :size].astype(np.float32) + 0.5
+    t = rng.uniform(0, np.pi)
+    u, v = xx * np.cos(t) + yy * np.sin(t) + rng.uniform(0, 64), -xx * np.sin(t) + yy * np.cos(t) + rng.uniform(0, 64)
+    if kind == 1: return _resize(rng.random((size // 2, size // 2), dtype=np.float32), size, Image.NEAREST) > 0.5  # background: 2 px speckle
+    if kind == 2: return (u // 4 + v // 4) % 2 == 0                        # building: a checkerboard of 4 px blocks
+    if kind == 3: return u % 4 < 2                                          # road: thin lines, period 4
+    if kind == 4: return np.sin(2 * np.pi * u / 8 + 1.5 * np.sin(2 * np.pi * v / 16)) > 0   # water: waves
+    if kind == 5:                                                           # barren: isotropic blobs
+        f = _resize(rng.random((size // 4 + 1, size // 4 + 1), dtype=np.float32), size, Image.BICUBIC)
+        return f > np.median(f)
+    if kind == 6: return (u % 7 - 3.5) ** 2 + (v % 7 - 3.5) ** 2 < 0.5 * 49 / np.pi  # forest: a lattice of round crowns
+    if kind == 7: return u % 10 < 5                                         # agriculture: wide furrows, period 10
+    raise ValueError(f"no texture for land-cover class {kind}; classes are 1–7 of {LAND_COVER_CLASSES}")
+
+# %% ../nbs/02_synth.ipynb #00a010c5
+def _texture_layout(rng: np.random.Generator, size: int) -> dict:
+    "Warped Voronoi parcels, each of a uniformly drawn class (1–7), its own colour pair, and an optional no-data band."
+    yy, xx = np.mgrid[:size, :size].astype(np.float32) + 0.5
+    k = max(4, int(rng.integers(5, 10) * (size / 128) ** 2))
+    wx, wy = xx + (_smooth(rng, size, 4) - 0.5) * size * 0.25, yy + (_smooth(rng, size, 4) - 0.5) * size * 0.25
+    seeds = rng.uniform(0, size, (k, 2)).astype(np.float32)
+    cells = ((wx[None] - seeds[:, 0, None, None]) ** 2 + (wy[None] - seeds[:, 1, None, None]) ** 2).argmin(0)
+    classes = rng.integers(1, 8, k).astype(np.uint8)
+    t = rng.uniform(-np.pi, np.pi)
+    nodata = ((xx - size / 2) * np.cos(t) + (yy - size / 2) * np.sin(t) > size * 0.35) & (rng.random() < 0.2)
+    return dict(cells=cells, classes=classes, colours=[_colour_pair(rng) for _ in range(k)], nodata=nodata, size=size)
+
+def _render_texture(lay: dict, classes: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    "(H×W×3 float image, raw LoveDA mask) of a texture layout with parcel classes `classes`."
+    size, cells = lay["size"], lay["cells"]
+    img = np.zeros((size, size, 3), np.float32)
+    for i, (cls, (fg, bg)) in enumerate(zip(classes, lay["colours"])):
+        inside = cells == i
+        tex = _texture(int(cls), rng, size)[inside][:, None]
+        img[inside] = np.where(tex, fg, bg)
+    img = img * rng.uniform(0.7, 1.2) * rng.uniform(0.9, 1.1, 3)  # illumination
+    mask = classes[cells].astype(np.uint8)
+    img[lay["nodata"]], mask[lay["nodata"]] = 0, 0
+    return np.clip(img + rng.normal(0, 0.03, img.shape), 0, 1).astype(np.float32), mask
+
+# %% ../nbs/02_synth.ipynb #ed0fac9f
+def texture_cover(seed: int, size: int = 256) -> dict:
+    """A LoveDA-like sample whose classes differ by texture only (each parcel has its own random colour pair):
+    image [size, size, 3] uint8 and raw mask [size, size] uint8 (0 = no-data, see `LAND_COVER_CLASSES`)."""
+    rng = np.random.default_rng([seed, 8])
+    lay = _texture_layout(rng, size)
+    img, mask = _render_texture(lay, lay["classes"], rng)
+    return dict(image=(img * 255).round().astype(np.uint8), mask=mask)
+
+# %% ../nbs/02_synth.ipynb #2edfc2c2
+def texture_change(seed: int, size: int = 256, p: float = 0.3) -> dict:
+    """A LEVIR-CD-like pair of a texture layout in which each parcel changes class with probability `p` and keeps its
+    colours: image_a, image_b [size, size, 3] uint8, label [size, size] uint8 (1 = the land cover changed), mask_a, mask_b."""
+    rng = np.random.default_rng([seed, 9])
+    lay = _texture_layout(rng, size)
+    b = lay["classes"].copy()
+    flip = rng.random(len(b)) < p
+    b[flip] = (b[flip] - 1 + rng.integers(1, 7, flip.sum())) % 7 + 1  # another class, never the same one
+    (ia, ma), (ib, mb) = _render_texture(lay, lay["classes"], rng), _render_texture(lay, b, rng)
+    return dict(image_a=(ia * 255).round().astype(np.uint8), image_b=(ib * 255).round().astype(np.uint8),
+                label=((ma != mb) & (ma > 0)).astype(np.uint8), mask_a=ma, mask_b=mb)
+
+# %% ../nbs/02_synth.ipynb #b25d53c4
+SHAPE_CLASSES = ("ship", "aircraft", "car", "tank")
+COLOURS = {"red": (0.9, 0.12, 0.1), "green": (0.15, 0.8, 0.2), "blue": (0.2, 0.35, 0.95), "yellow": (0.95, 0.88, 0.15), "white": (0.95, 0.95, 0.95)}
+_SHAPE_ASPECT = {"ship": 0.32, "aircraft": 1.0, "car": 0.5, "tank": 1.0}
+
+def shape_scene(seed: int, size: int = 112, modality: str = "optical", max_count: int = 3, grid: int = 4) -> dict:
+    """Bright, uniformly coloured objects of `SHAPE_CLASSES` on a dark textured ground, each class 0–`max_count` times
+    (uniform, independent), in distinct cells of a `grid`×`grid` layout; colours uniform over `COLOURS`.
+    returns image [size, size, 3] uint8, points [n, 8], labels [n], colours [n] (names), modality."""
+    if modality not in ("optical", "sar"): raise ValueError(f"modality must be 'optical' or 'sar', got {modality!r}")
+    if len(SHAPE_CLASSES) * max_count > grid * grid: raise ValueError(f"{len(SHAPE_CLASSES)} classes × {max_count} objects do not fit {grid}×{grid} cells")
+    rng = np.random.default_rng([seed, 10])
+    labels = [c for c in SHAPE_CLASSES for _ in range(rng.integers(0, max_count + 1))]
+    labels = [labels[i] for i in rng.permutation(len(labels))]
+    cell = size / grid
+    spots = rng.permutation(grid * grid)[:len(labels)]
+    objs = []
+    for cls, s in zip(labels, spots):
+        w = cell * rng.uniform(0.75, 0.95)
+        cx, cy = (np.array([s % grid, s // grid]) + 0.5) * cell + rng.uniform(-1, 1, 2) * cell * 0.04
+        objs.append([cx, cy, w, w * _SHAPE_ASPECT[cls], 0.0 if cls == "tank" else rng.uniform(-np.pi, np.pi)])
+    objs = np.array(objs, np.float64).reshape(-1, 5)
+    names = [str(c) for c in rng.choice(list(COLOURS), len(labels))]
+    ground = 0.08 + 0.17 * _smooth(rng, size, 6)
+    if modality == "optical":
+        img = ground[..., None] * rng.uniform(0.7, 1.3, 3)
+        for cls, o, c in zip(labels, objs, names):
+            win, body, _ = _draw(cls, o, size)
+            img[win][body] = np.array(COLOURS[c]) * rng.uniform(0.85, 1.05)
+        img = np.clip(img + rng.normal(0, 0.02, img.shape), 0, 1)
+    else:
+        sigma = 0.02 + 0.05 * ground
+        for cls, o in zip(labels, objs):
+            win, body, _ = _draw(cls, o, size)
+            sigma[win][body] = rng.uniform(0.6, 1.2)
+            sigma[win][_edge(body)] = rng.uniform(1.5, 3)
+        amp = np.sqrt(sigma * rng.gamma(4, 1 / 4, sigma.shape))
+        img = np.repeat(np.clip(amp / np.percentile(amp, 99.5), 0, 1)[..., None], 3, -1)
+        names = [None] * len(labels)
+    return dict(image=(img * 255).round().astype(np.uint8), points=obb_to_points(objs), labels=labels, colours=names, modality=modality)
