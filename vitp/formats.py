@@ -16,12 +16,12 @@ from PIL import Image
 from .core import atomic_path, atomic_write_text
 
 # %% auto #0
-__all__ = ['ROLES', 'IMAGE_EXTS', 'DIOR_CLASSES', 'LEVIRCD_SPLITS', 'LOVEDA_SPLITS', 'LOVEDA_DOMAINS', 'LOVEDA_CLASSES',
-           'IGNORE_INDEX', 'MetaEntry', 'read_meta', 'write_meta', 'record_images', 'read_jsonl', 'check_images',
-           'write_jsonl', 'OrientedBoxes', 'points_to_le90', 'le90_to_points', 'read_dota_txt', 'write_dota_txt',
-           'pair_files', 'write_image', 'read_rgb', 'read_label', 'write_dota', 'read_dota', 'read_dior_xml',
-           'write_dior_xml', 'check_values', 'check_choice', 'check_same_size', 'write_levircd', 'LevirCD',
-           'loveda_train_ids', 'write_loveda', 'LoveDA']
+__all__ = ['META_TAG_KEYS', 'ROLES', 'IMAGE_EXTS', 'DIOR_CLASSES', 'LEVIRCD_SPLITS', 'LOVEDA_SPLITS', 'LOVEDA_DOMAINS',
+           'LOVEDA_CLASSES', 'IGNORE_INDEX', 'MetaEntry', 'read_meta', 'write_meta', 'record_images', 'read_jsonl',
+           'check_images', 'write_jsonl', 'OrientedBoxes', 'points_to_le90', 'le90_to_points', 'read_dota_txt',
+           'write_dota_txt', 'pair_files', 'write_image', 'read_rgb', 'read_label', 'write_dota', 'read_dota',
+           'read_dior_xml', 'write_dior_xml', 'check_values', 'check_choice', 'check_same_size', 'write_levircd',
+           'LevirCD', 'loveda_train_ids', 'write_loveda', 'LoveDA']
 
 # %% ../nbs/01_formats.ipynb #0df5a1c7
 def _hint(word: str, known) -> str:
@@ -32,7 +32,7 @@ def _hint(word: str, known) -> str:
 # %% ../nbs/01_formats.ipynb #8868f099
 @dataclass
 class MetaEntry:
-    "One dataset of an InternVL meta file; `root` (images) and `annotation` (JSONL) are paths."
+    "One dataset of an InternVL meta file; `root` (images) and `annotation` (JSONL) are paths; the tag fields are vitp's own."
     name: str
     root: Path
     annotation: Path
@@ -40,11 +40,16 @@ class MetaEntry:
     repeat_time: float = 1.0
     data_augment: bool = False
     max_dynamic_patch: int | None = None
+    domain: str = ""
+    modality: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 # %% ../nbs/01_formats.ipynb #4e2e8446
 _META_TYPES = {"root": str, "annotation": str, "repeat_time": float, "length": int, "data_augment": bool, "max_dynamic_patch": int}
 _META_VALID = {"root": bool, "annotation": bool, "repeat_time": lambda v: 0 < v < math.inf, "length": lambda v: v >= 0,
                "data_augment": lambda v: True, "max_dynamic_patch": lambda v: v >= 1}
+META_TAG_KEYS = ("domain", "modality", "tasks", "tags")  # vitp's own optional keys, read by vitp.recipe.Recipe.from_meta
 
 def _type_ok(value, kind: type) -> bool:
     "Whether a JSON value is of `kind`; bools are not numbers here, ints are floats."
@@ -52,19 +57,28 @@ def _type_ok(value, kind: type) -> bool:
     if isinstance(value, bool): return False
     return isinstance(value, (int, float)) if kind is float else isinstance(value, kind)
 
+def _tag_value(key: str, value, where: str) -> str | tuple[str, ...]:
+    "`domain` as one non-empty string; `modality`, `tasks`, `tags` (a string or a list of strings) as a tuple."
+    items = [value] if isinstance(value, str) else value
+    if key == "domain" and not (isinstance(value, str) and value.strip()): raise ValueError(f"{where}: 'domain' must be a non-empty string, got {value!r}")
+    if not (isinstance(items, list) and items and all(isinstance(v, str) and v.strip() for v in items)):
+        raise ValueError(f"{where}: {key!r} must be a string or a non-empty list of strings, got {value!r}")
+    return value if key == "domain" else tuple(items)
+
 def _meta_entry(name: str, spec, where: str, folder: Path) -> MetaEntry:
-    "Validate one dataset's dict of a meta file and turn it into a `MetaEntry`, paths resolved against `folder`."
+    "Validate one dataset's dict of a meta file and turn it into a `MetaEntry`, relative paths resolved against `folder`."
     if not isinstance(spec, dict): raise ValueError(f"{where}: expected an object, got {type(spec).__name__}")
     for k in spec:
-        if k not in _META_TYPES: raise ValueError(f"{where}: unknown key {k!r}{_hint(k, _META_TYPES)}")
+        if k not in _META_TYPES and k not in META_TAG_KEYS: raise ValueError(f"{where}: unknown key {k!r}{_hint(k, [*_META_TYPES, *META_TAG_KEYS])}")
     for k, kind in _META_TYPES.items():
         if k not in spec:
             if k == "max_dynamic_patch": continue
             raise ValueError(f"{where}: missing required key {k!r}")
         if not _type_ok(spec[k], kind): raise ValueError(f"{where}: {k!r} must be a {kind.__name__}, got {spec[k]!r}")
         if not _META_VALID[k](spec[k]): raise ValueError(f"{where}: {k!r} has an invalid value {spec[k]!r}")
+    tags = {k: _tag_value(k, spec[k], where) for k in META_TAG_KEYS if k in spec}
     return MetaEntry(name, folder / spec["root"], folder / spec["annotation"], spec["length"], float(spec["repeat_time"]),
-                     spec["data_augment"], spec.get("max_dynamic_patch"))
+                     spec["data_augment"], spec.get("max_dynamic_patch"), **tags)
 
 # %% ../nbs/01_formats.ipynb #bc13ee52
 def _unique_keys(pairs: list[tuple]) -> dict:
@@ -76,7 +90,8 @@ def _unique_keys(pairs: list[tuple]) -> dict:
     return dict(pairs)
 
 def read_meta(path: str | Path) -> dict[str, MetaEntry]:
-    "Read and validate an InternVL meta JSON into `{name: MetaEntry}`; relative paths are resolved against its folder."
+    """Read and validate an InternVL meta JSON into `{name: MetaEntry}`. A relative `root` or `annotation` is resolved
+    against the meta file's folder (InternVL's own code takes it relative to its working directory); absolute ones stay."""
     path = Path(path)
     try: raw = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
     except ValueError as e: raise ValueError(f"{path}: not a valid meta JSON: {e}") from None
@@ -99,6 +114,7 @@ def write_meta(path: str | Path, entries: list[MetaEntry]) -> Path:
         spec = dict(root=_rel(e.root, path.parent), annotation=_rel(e.annotation, path.parent), repeat_time=e.repeat_time,
                     length=e.length, data_augment=e.data_augment)
         if e.max_dynamic_patch is not None: spec["max_dynamic_patch"] = e.max_dynamic_patch
+        spec |= {k: v if k == "domain" else list(v) for k in META_TAG_KEYS if (v := getattr(e, k))}
         _meta_entry(e.name, spec, f"{path}: dataset {e.name!r}", path.parent)  # never write what `read_meta` refuses
         out[e.name] = spec
     return atomic_write_text(path, json.dumps(out, indent=2) + "\n")
@@ -131,7 +147,11 @@ def _record_problem(rec) -> str | None:
 # %% ../nbs/01_formats.ipynb #6e977b44
 _SHOW_BAD = 3
 
-def _load_records(path: str | Path, skip_bad: bool, check: Callable[[dict], str | None] | None = None) -> list[dict]:
+def _warn_skipped(where, bad: list[str], kept: str) -> None:
+    "The one warning of a reader that skipped the lines `bad` (each `file:line: reason`), with the first few reasons."
+    if bad: warnings.warn(f"{where}: skipped {len(bad)} bad line(s), kept {kept}; first: " + " | ".join(bad[:_SHOW_BAD]), stacklevel=3)
+
+def _load_records(path: str | Path, skip_bad: bool, check: Callable[[dict], str | None] | None = None, length: int | None = None) -> list[dict]:
     "Valid records of a JSONL file (also passing `check`); a bad line raises, or with `skip_bad` is counted and warned about."
     path, good, bad = Path(path), [], []
     with open(path, "rb") as f:
@@ -143,13 +163,19 @@ def _load_records(path: str | Path, skip_bad: bool, check: Callable[[dict], str 
             if reason is None: good.append(rec)
             elif skip_bad: bad.append(f"{path}:{n}: {reason}")
             else: raise ValueError(f"{path}:{n}: {reason}")
-    if bad: warnings.warn(f"{path}: skipped {len(bad)} bad line(s), kept {len(good)}; first: " + " | ".join(bad[:_SHOW_BAD]), stacklevel=3)
+    _warn_skipped(path, bad, str(len(good)))
     if not good: raise ValueError(f"{path}: no valid records" + (f" ({len(bad)} bad line(s) skipped)" if bad else " (empty file)"))
+    if length is not None and length != len(good):
+        says = f"{path}: the meta says length {length} but the file has {len(good)} valid records"
+        if bad and length == len(good) + len(bad):
+            warnings.warn(f"{says}: its length counts the {len(bad)} line(s) skip_bad skipped; using the {len(good)}", stacklevel=3)
+        else: raise ValueError(says + (f" ({len(bad)} bad line(s) skipped)" if bad else "") + f"; set the meta's length to {len(good)} or fix the file")
     return good
 
-def read_jsonl(path: str | Path, skip_bad: bool = False) -> list[dict]:
-    "The records of an InternVL conversation JSONL, validated; errors name `file:line` (`skip_bad`: skip and warn instead)."
-    return _load_records(path, skip_bad)
+def read_jsonl(path: str | Path, skip_bad: bool = False, length: int | None = None) -> list[dict]:
+    """The records of an InternVL conversation JSONL, validated; errors name `file:line` (`skip_bad`: skip and warn instead).
+    `length` (a meta's): the number of records expected; a different count raises, except one that counted the skipped lines."""
+    return _load_records(path, skip_bad, length=length)
 
 # %% ../nbs/01_formats.ipynb #11b238e3
 def _image_problem(rec: dict, root: Path) -> str | None:
@@ -264,21 +290,31 @@ def _gsd(text: str, where: str) -> float | None:
     try: return float(text)
     except ValueError: raise ValueError(f"{where}: gsd must be a number or null, got {text!r}") from None
 
-def read_dota_txt(path: str | Path, classes=None) -> OrientedBoxes:
-    "One DOTA label file: optional `imagesource:`/`gsd:` lines, then `x1 y1 … x4 y4 class difficult` per object."
-    path, pts, labels, diff, head = Path(path), [], [], [], {}
+def _dota_lines(path: Path, classes, skip_bad: bool) -> tuple[OrientedBoxes, list[str]]:
+    "The boxes of one DOTA label file, and the `file:line: reason` of every line skipped (only with `skip_bad`; else it raises)."
+    pts, labels, diff, head, bad = [], [], [], {}, []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         where, (key, sep, value) = f"{path}:{n}", line.partition(":")
-        if sep and key.strip() in _DOTA_HEADERS:
-            head[key.strip()] = _gsd(value.strip(), where) if key.strip() == "gsd" else value.strip() or None
-            continue
-        fields = line.split()
-        if not fields: continue
-        if len(fields) != 10: raise ValueError(f"{where}: expected 'x1 y1 x2 y2 x3 y3 x4 y4 class difficult', got {line.strip()!r}")
-        pts.append(_corners(fields[:8], where))
-        labels.append(_class_name(fields[8], classes, where))
-        diff.append(_flag(fields[9], where))
-    return OrientedBoxes(pts, labels, diff, imagesource=head.get("imagesource"), gsd=head.get("gsd"))
+        try:
+            if sep and key.strip() in _DOTA_HEADERS:
+                head[key.strip()] = _gsd(value.strip(), where) if key.strip() == "gsd" else value.strip() or None
+                continue
+            fields = line.split()
+            if not fields: continue
+            if len(fields) != 10: raise ValueError(f"{where}: expected 'x1 y1 x2 y2 x3 y3 x4 y4 class difficult', got {line.strip()!r}")
+            row = _corners(fields[:8], where), _class_name(fields[8], classes, where), _flag(fields[9], where)
+        except ValueError as e:
+            if not skip_bad: raise
+            bad.append(str(e)); continue
+        pts.append(row[0]); labels.append(row[1]); diff.append(row[2])
+    return OrientedBoxes(pts, labels, diff, imagesource=head.get("imagesource"), gsd=head.get("gsd")), bad
+
+def read_dota_txt(path: str | Path, classes=None, skip_bad: bool = False) -> OrientedBoxes:
+    """One DOTA label file: optional `imagesource:`/`gsd:` lines, then `x1 y1 … x4 y4 class difficult` per object. A
+    malformed line raises with its `file:line`; with `skip_bad` it is left out and a warning reports it."""
+    boxes, bad = _dota_lines(Path(path), classes, skip_bad)
+    _warn_skipped(path, bad, f"{len(boxes)} object(s)")
+    return boxes
 
 # %% ../nbs/01_formats.ipynb #2009be03
 def write_dota_txt(path: str | Path, boxes: OrientedBoxes) -> Path:
@@ -345,13 +381,15 @@ def write_dota(root: str | Path, name: str, image: np.ndarray, boxes: OrientedBo
     return write_image(root / "images" / f"{name}{ext}", image)
 
 # %% ../nbs/01_formats.ipynb #9ca15cb4
-def read_dota(root: str | Path, classes=None) -> list[tuple[Path, OrientedBoxes]]:
-    "Every `(image path, boxes)` of a DOTA-layout folder (`images/` + `labelTxt/`), matched by file name."
-    root, out = Path(root), []
+def read_dota(root: str | Path, classes=None, skip_bad: bool = False) -> list[tuple[Path, OrientedBoxes]]:
+    """Every `(image path, boxes)` of a DOTA-layout folder (`images/` + `labelTxt/`), matched by file name. A malformed
+    label line stops the folder with its `file:line`; with `skip_bad` it is left out, and one warning reports them all."""
+    root, out, bad = Path(root), [], []
     for _, f in pair_files({"image": (root / "images", IMAGE_EXTS), "label": (root / "labelTxt", (".txt",))}):
-        boxes = read_dota_txt(f["label"], classes)
+        boxes, skipped = _dota_lines(f["label"], classes, skip_bad)
         boxes.filename = f["image"].name
-        out.append((f["image"], boxes))
+        out.append((f["image"], boxes)); bad += skipped
+    _warn_skipped(root / "labelTxt", bad, f"{sum(len(b) for _, b in out)} object(s) of {len(out)} image(s)")
     return out
 
 # %% ../nbs/01_formats.ipynb #7f1e7b44

@@ -371,7 +371,8 @@ def _meta_fields(m) -> dict:
 
 @patch(cls_method=True)
 def from_meta(cls: Recipe, meta: dict, name: str = "", domain: str = "") -> Recipe:
-    "A recipe from an InternVL meta (the JSON dict, or `read_meta`'s entries): `repeat_time` → rate (default 1), `length` → size."
+    """A recipe from an InternVL meta (the JSON dict, or `read_meta`'s entries): `repeat_time` → rate (default 1), `length` →
+    size, and the optional `domain`, `modality`, `tasks`, `tags` keys → the entries' tags."""
     entries = []
     for key, m in meta.items():
         m = _meta_fields(m)
@@ -383,16 +384,27 @@ def from_meta(cls: Recipe, meta: dict, name: str = "", domain: str = "") -> Reci
 # %% ../nbs/04_recipe.ipynb #020f86a1
 @patch
 def bind(self: Recipe, meta: dict, missing: str = "error") -> Recipe:
-    "The recipe with sizes from the meta's `length`s; datasets not in `meta` raise (`missing='error'`) or are dropped with a warning (`'drop'`)."
+    """The recipe with sizes from the meta's `length`s (the recipe's rates are kept); datasets not in `meta` raise
+    (`missing='error'`) or are dropped with a warning (`'drop'`). The error lists every missing dataset."""
     if missing not in ("error", "drop"): raise ValueError(f"missing must be 'error' or 'drop', got {missing!r}")
     absent = [n for n in self.names if n not in meta]
     if absent:
         hints = [n + (f" (closest in the meta: {near[0]!r})" if (near := difflib.get_close_matches(n, list(meta), n=1)) else "") for n in absent]
         msg = f"{len(absent)} of {len(self)} datasets of recipe {self.name!r} are not in the data meta: " + "; ".join(hints)
-        if missing == "error": raise ValueError(msg)
-        warnings.warn(msg, RecipeWarning, stacklevel=2)
+        if missing == "error": raise ValueError(msg + '. Add them to the meta, or set missing="drop" to train on the others')
+        warnings.warn(msg + " (missing='drop': left out)", RecipeWarning, stacklevel=2)
     entries = [replace(e, size=int(_meta_fields(meta[e.name]).get("length", e.size))) for e in self if e.name in meta]
+    if not entries: raise ValueError(f"no dataset of recipe {self.name!r} is in the data meta (it has {sorted(meta)})")
     return replace(self, entries=entries)
+
+# %% ../nbs/04_recipe.ipynb #c4c1fe89
+@patch
+def rate_report(self: Recipe, meta: dict) -> str:
+    "Which rate each dataset of this recipe trains with — its own — and where the meta's `repeat_time` says otherwise."
+    other = [f"{e.name} {e.rate:g} (meta {r:g})" for e in self if e.name in meta
+             and (r := float(_meta_fields(meta[e.name]).get("repeat_time", 1))) != e.rate]
+    head = f"recipe {self.name!r}: rates from the recipe, not the meta's repeat_time"
+    return head + (f"; {len(other)} of {len(self)} differ: " + ", ".join(other) if other else f" (all {len(self)} equal)")
 
 # %% ../nbs/04_recipe.ipynb #a53ec295
 PAPER_RECIPES = ("general", "remote_sensing", "medical")
