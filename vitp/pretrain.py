@@ -26,7 +26,7 @@ from .convert import record_vlm_config, save_processor
 
 # %% auto #0
 __all__ = ['PRETRAIN_DEFAULTS', 'RecipeDataset', 'MixerSampler', 'RecipeData', 'add_vit_drop_path', 'batch_flops',
-           'recipe_and_meta', 'save_vlm', 'plot_losses', 'pretrain', 'vitp_pretrain']
+           'recipe_and_meta', 'check_data', 'save_vlm', 'plot_losses', 'pretrain', 'vitp_pretrain']
 
 # %% ../nbs/08_pretrain.ipynb #7883a94f
 class RecipeDataset(Dataset):
@@ -35,10 +35,7 @@ class RecipeDataset(Dataset):
                  max_tiles: int = 12, system: str | None = None, max_length: int | None = None, skip_bad: bool = False):
         self.meta, self.tokenizer, self.tile_size, self.tpt = meta, tokenizer, tile_size, tokens_per_tile
         self.max_tiles, self.system, self.max_length = max_tiles, system, max_length
-        self.records = {n: read_jsonl(meta[n].annotation, skip_bad) for n in names}
-        for n, recs in self.records.items():
-            if len(recs) != meta[n].length:
-                raise ValueError(f"dataset {n!r}: the meta says length {meta[n].length} but {meta[n].annotation} has {len(recs)} records")
+        self.records = {n: read_jsonl(meta[n].annotation, skip_bad, length=meta[n].length) for n in names}
 
     def _pixels(self, entry: MetaEntry, rec: dict, where: str) -> list[torch.Tensor]:
         paths = record_images(rec)
@@ -113,6 +110,7 @@ class RecipeData(ResumableBatches):
         recipe = recipe.bind(meta)
         dataset = RecipeDataset(meta, recipe.names, tokenizer, config.vision_config.image_size[0], tokens_per_tile(config),
                                 max_tiles or 12, system, max_length, skip_bad)
+        recipe = recipe.bind({n: {"length": len(r)} for n, r in dataset.records.items()})  # skip_bad may have left lines out
         sampler = MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size, dataset.length_hint, group_by_length, max_tokens)
         super().__init__(sampler, dataset, partial(collate, pad_id=tokenizer.pad_token_id), num_workers, seed)
 
@@ -149,9 +147,13 @@ PRETRAIN_DEFAULTS = dict(
     # model: a preset name (random weights) or a folder in transformers' InternVL format (a previous stage's final/);
     # attention "auto" = flash-attn 2 on CUDA when installed, else PyTorch SDPA
     model="embedded", attn_implementation="auto",
-    # data: an InternVL meta JSON and a recipe (a JSON file, or a recipe name of the embedded tree or vitp.recipe's
-    # paper recipes); meta=None writes (once) and uses the embedded tree at data_root
-    meta=None, recipe="vitp", data_root="data/embedded", data_size=224, data_scale=1.0,
+    # data: an InternVL meta JSON and a recipe: "meta" (the meta's own repeat_time as rates), a recipe JSON file, a
+    # recipe name of the embedded tree or one of vitp.recipe's paper recipes (a recipe's rates win over repeat_time);
+    # missing: a recipe dataset absent from the meta is an "error" or is "drop"ped; meta=None: the embedded tree at data_root
+    meta=None, recipe="vitp", missing="error", data_root="data/embedded", data_size=224, data_scale=1.0,
+    # system: a system turn put before every sample (None: none). InternVL-2.5's own template adds its system prompt,
+    # vitp.vlm.INTERNVL_SYSTEM_PROMPT, to every sample, so a run from InternVL-2.5 weights sets that (configs/internvl2_5_1b_rs.json);
+    # the embedded world's models never saw one and spend no tokens on it
     # max_tokens: micro-batches of up to that many tokens (length hint) instead of batch_size samples
     fraction_mode="random", group_by_length=0, max_tokens=None, num_workers=0, max_tiles=None, max_length=None, system=None, skip_bad=False,
     # VRL: drop ratio r, "sample" | "tile" | "batch", the authors' gate (0.25 reproduces their code), position ids
@@ -168,13 +170,14 @@ PRETRAIN_DEFAULTS = dict(
 
 # %% ../nbs/08_pretrain.ipynb #2e45b966
 def recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
-    "The recipe and meta a config names; the embedded tree is written first when `meta` is None."
+    "The recipe and meta a config names (recipe 'meta': the meta itself, its `repeat_time` as rates); the embedded tree is written first when `meta` is None."
     if cfg["meta"] is None:
         tree = write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"])
         meta = read_meta(tree.meta)
         if cfg["recipe"] in tree.recipes: return tree.load_recipe(cfg["recipe"]), meta
     else: meta = read_meta(cfg["meta"])
     name = str(cfg["recipe"])
+    if name == "meta": return Recipe.from_meta(meta, name=f"meta {Path(cfg['meta'] or 'embedded').name}"), meta
     if Path(name).suffix == ".json":
         return Recipe.load(name), meta
     return paper_recipe(name), meta
@@ -182,6 +185,18 @@ def recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
 def _attention(cfg: dict, device: torch.device) -> str:
     if cfg["attn_implementation"] != "auto": return cfg["attn_implementation"]
     return "flash_attention_2" if device.type == "cuda" and importlib.util.find_spec("flash_attn") else "sdpa"
+
+# %% ../nbs/08_pretrain.ipynb #cfb9565f
+def check_data(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
+    """The recipe of `cfg` bound to its meta, checked before any model is built: datasets the meta lacks (`missing`),
+    `data_augment` (not implemented: refused, never ignored)."""
+    recipe, meta = recipe_and_meta(cfg)
+    augmented = [n for n in recipe.names if n in meta and meta[n].data_augment]
+    if augmented:
+        raise ValueError(f"data meta {cfg['meta']}: data_augment is true for {augmented}; vitp does not implement InternVL's "
+                         "training-time augmentation (random JPEG re-compression): set \"data_augment\": false there")
+    try: return recipe.bind(meta, missing=cfg["missing"]), meta
+    except ValueError as e: raise ValueError(f"data meta {cfg['meta']}: {e}") from None
 
 # %% ../nbs/08_pretrain.ipynb #c23cad63
 def save_vlm(checkpoint: Path, vlm: nn.Module, tokenizer, folder: Path, dtype: torch.dtype = torch.float32, max_tiles: int = 12,
@@ -223,7 +238,10 @@ def pretrain(cfg: dict | None = None, **overrides) -> Path:
     "Run one pretraining stage as `cfg` (merged onto `PRETRAIN_DEFAULTS`) says; the `final/` model folder."
     cfg = merge_config(merge_config(PRETRAIN_DEFAULTS, cfg or {}), overrides)
     run = start_run(cfg)
-    recipe, meta = run.prepare(recipe_and_meta, cfg)  # one process writes the embedded tree, the others wait for it
+    recipe, meta = run.prepare(check_data, cfg)  # before the model: one process writes the embedded tree, the others wait for it
+    if run.rank == 0:
+        print(recipe.rate_report(meta))
+        recipe.save(run.out_dir / "recipe.json")  # the recipe the run trains on, its sizes and rates
     model, tokenizer = build_vlm(cfg["model"], cfg["drop_ratio"], cfg["drop_granularity"], cfg["drop_apply_prob"],
                                  cfg["positions"], attn_implementation=_attention(cfg, run.device), seed=cfg["seed"])
     if cfg["packing"]: model = PackedViTPModel.of(model)
