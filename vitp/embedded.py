@@ -233,15 +233,15 @@ def _dior_lists(root: Path, names: dict[str, list[str]]) -> None:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("".join(f"{i}\n" for i in ids))
 
-def _loveda(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
-    "A LoveDA-like item: land-cover image and raw mask, Urban and Rural alternating within a split."
-    lc = land_cover(s, size)
+def _loveda(root: Path, split: str, i: int, j: int, s: int, size: int, cover=land_cover) -> str:
+    "A LoveDA-like item: a `cover` (land-cover image and raw mask), Urban and Rural alternating within a split."
+    lc = cover(s, size)
     write_loveda(root, split, LOVEDA_DOMAINS[j % 2], str(i), lc["image"], lc["mask"])
     return str(i)
 
-def _levircd(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
-    "A LEVIR-CD-like item: a change pair named `{split}_{n}` as LEVIR-CD names them."
-    pair, name = change_pair(s, size), f"{split}_{j + 1}"
+def _levircd(root: Path, split: str, i: int, j: int, s: int, size: int, pair_of=change_pair) -> str:
+    "A LEVIR-CD-like item: a change pair (`pair_of`) named `{split}_{n}` as LEVIR-CD names them."
+    pair, name = pair_of(s, size), f"{split}_{j + 1}"
     write_levircd(root, split, name, pair["image_a"], pair["image_b"], pair["label"])
     return name
 
@@ -299,23 +299,11 @@ STRUCTURE_PRETRAIN = {
     "general_ask": PretrainSet(_general_ask, 80, 0.3, "general", _OPT, ("cls", "caption"), (), "Mini-InternVL"),
 }
 
-def _texture_loveda(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
-    "A LoveDA-like item of texture land cover."
-    lc = texture_cover(s, size)
-    write_loveda(root, split, LOVEDA_DOMAINS[j % 2], str(i), lc["image"], lc["mask"])
-    return str(i)
-
-def _texture_levircd(root: Path, split: str, i: int, j: int, s: int, size: int) -> str:
-    "A LEVIR-CD-like item: a texture change pair."
-    pair, name = texture_change(s, size), f"{split}_{j + 1}"
-    write_levircd(root, split, name, pair["image_a"], pair["image_b"], pair["label"])
-    return name
-
 STRUCTURE_DOWNSTREAM = DOWNSTREAM | {
     "sar_det": replace(DOWNSTREAM["sar_det"], write=partial(_sar_det, palette="random")),
     "optical_det": replace(DOWNSTREAM["optical_det"], write=partial(_optical_det, palette="random")),
-    "loveda": replace(DOWNSTREAM["loveda"], write=_texture_loveda),
-    "levircd": replace(DOWNSTREAM["levircd"], write=_texture_levircd),
+    "loveda": replace(DOWNSTREAM["loveda"], write=partial(_loveda, cover=texture_cover)),
+    "levircd": replace(DOWNSTREAM["levircd"], write=partial(_levircd, pair_of=texture_change)),
 }
 WORLDS = {"default": (PRETRAIN, DOWNSTREAM), "structure": (STRUCTURE_PRETRAIN, STRUCTURE_DOWNSTREAM)}
 

@@ -196,13 +196,17 @@ def conversation(image, question: str, answer: str, image_after: bool = False) -
 
 def instruct(image, ann: dict, n: int = 4, tasks: list[str] | None = None, seed: int = 0) -> list[dict]:
     "Up to `n` conversations about `ann`, each from a different task (drawn by the seeded RNG among those that apply)."
-    tasks = list(TASKS) if tasks is None else tasks
-    bad = [t for t in tasks if t not in TASKS]
-    if bad: raise ValueError(f"unknown tasks {bad}; choose from {list(TASKS)}")
+    return _draw(TASKS, "tasks", image, ann, n, tasks, seed)
+
+def _draw(table: dict, what: str, image, ann: dict, n: int, tasks: list[str] | None, seed: int, **layout) -> list[dict]:
+    "Up to `n` conversations from the question makers of `table` (all, or the names `tasks`), in a seeded random order."
+    tasks = list(table) if tasks is None else tasks
+    bad = [t for t in tasks if t not in table]
+    if bad: raise ValueError(f"unknown {what} {bad}; choose from {list(table)}")
     rng, out = np.random.default_rng(seed), []
     for t in rng.permutation(tasks):
-        qa = TASKS[t](rng, ann)
-        if qa is not None: out.append(conversation(image, *qa) | {"task": str(t)})
+        qa = table[t](rng, ann)
+        if qa is not None: out.append(conversation(image, *qa, **layout) | {"task": str(t)})
         if len(out) == n: break
     return out
 
@@ -286,13 +290,5 @@ BALANCED = {"colour": ask_colour, "count": ask_count, "presence": ask_presence, 
 def ask(image, ann: dict, n: int = 4, tasks: list[str] | None = None, seed: int = 0, image_after: bool = True) -> list[dict]:
     """Up to `n` one-word conversations about `ann` from `BALANCED` questions (one wording each, the image after the
     question): balanced for a scene whose classes are present independently and alike, and colours drawn apart from classes."""
-    tasks = list(BALANCED) if tasks is None else tasks
-    bad = [t for t in tasks if t not in BALANCED]
-    if bad: raise ValueError(f"unknown balanced tasks {bad}; choose from {list(BALANCED)}")
-    rng, out = np.random.default_rng(seed), []
-    for t in rng.permutation(tasks):
-        qa = BALANCED[t](rng, ann)
-        if qa is not None: out.append(conversation(image, *qa, image_after=image_after) | {"task": str(t)})
-        if len(out) == n: break
-    return out
+    return _draw(BALANCED, "balanced tasks", image, ann, n, tasks, seed, image_after=image_after)
 
