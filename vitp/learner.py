@@ -467,7 +467,7 @@ class MetricsCB(Callback):
         c["tokens"] += int(mask.sum()) if mask is not None else 0
         seen = getattr(learn.out, "attention_mask", mask)  # what the model computed on: after VRL, when it shortens the sequence
         c["tokens_seen"] += int(seen.sum()) if seen is not None else 0
-        c["tokens_computed"] += seen.numel() if seen is not None else 0
+        c["tokens_computed"] += getattr(learn.out, "positions_computed", seen.numel() if seen is not None else 0)
         if self.flops_fn: c["flops"] += self.flops_fn(batch, learn.out)
 
     def after_step(self, learn):

@@ -59,6 +59,7 @@ FLASH_ATTENTION = ("flash_attention_2", "flash_attention_3")
 
 class PackedViTPModel(ViTPModel):
     "A `ViTPModel` whose language model sees the batch's kept sequences end to end in one row, attention confined to each."
+    packs_sequences = True
     def __init__(self, vlm, drop=None, positions: str = "original"):
         super().__init__(vlm, drop, positions)
         llm = vlm.model.language_model

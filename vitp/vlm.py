@@ -208,6 +208,7 @@ class ViTPOutput:
     kept_index: Tensor               # [B, K] index of each kept token in the full sequence (0 on padding)
     image_tokens: Tensor             # [B] image tokens before VRL
     kept_image_tokens: Tensor        # [B] image tokens the LLM saw
+    positions_computed: int          # positions the LLM computed on: all of [B, K] padded, only the real ones packed
 
 # %% ../nbs/06_vlm.ipynb #2c4abf01
 def tokens_per_tile(config: InternVLConfig) -> int:
@@ -218,6 +219,7 @@ def tokens_per_tile(config: InternVLConfig) -> int:
 # %% ../nbs/06_vlm.ipynb #f782f2ef
 class ViTPModel(nn.Module):
     "An InternVL VLM whose image tokens pass through VRL before the LLM."
+    packs_sequences = False  # the LLM computes on every position of the padded [B, K] batch
     def __init__(self, vlm: InternVLForConditionalGeneration, drop: VisualRobustnessDrop | None = None, positions: str = "original"):
         super().__init__()
         if positions not in ("original", "renumbered"): raise ValueError(f"positions must be 'original' or 'renumbered', got {positions!r}")
@@ -274,7 +276,8 @@ class ViTPModel(nn.Module):
         hidden = self.language_model(embeds, mask, positions)
         loss = self._loss(hidden, labels) if has_labels else None
         logits = self.vlm.lm_head(hidden) if return_logits else None
-        return ViTPOutput(loss, logits, labels, positions, mask, kept_index, n_image, (keep & is_image).sum(1))
+        return ViTPOutput(loss, logits, labels, positions, mask, kept_index, n_image, (keep & is_image).sum(1),
+                          int(mask.sum()) if self.packs_sequences else mask.numel())
 
     def language_model(self, embeds: Tensor, mask: Tensor, positions: Tensor) -> Tensor:
         "The LLM's last hidden states [B, K, H] of the compacted sequences (`mask` [B, K]: 1 on real tokens); `vitp.packing` packs them instead."
