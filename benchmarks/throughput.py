@@ -230,17 +230,21 @@ def main():
           f"grad checkpointing {args.grad_checkpointing}, torch threads {threads}; median of {args.steps} steps per ratio after "
           f"{args.warmup} warm-up; peak {peak or float('nan'):.3g} FLOP/s ({peak_source})")
     print(f"{'r':>5} {'layout':>7} {'step s':>8} {'samples/s':>10} {'tokens/s':>10} {'LLM slots':>10} {'TFLOP/s':>9} {'MFU %':>7} {'peak GiB':>9}"
-          f" {'speed x':>8} {'FLOP x':>7} {'mem x':>6}")
+          f" {'speed x':>8} {'FLOP x':>7} {'mem x':>6} {'saved t/F':>9}")
     base = stats[ratios[0]]
     for r in ratios:
         s = stats[r]
         mem = f"{s['peak'] / 2**30:9.2f}" if s["peak"] is not None else f"{'-':>9}"
         mem_x = f"{s['peak'] / base['peak']:6.3f}" if s["peak"] is not None else f"{'-':>6}"
+        speed_x, flop_x = s["samples_per_s"] / base["samples_per_s"], s["flops"] / base["flops"]
+        # the share of time per sample saved over the share of FLOPs saved: 1 when time follows the FLOPs (paper's goal: >= 0.9)
+        saved = f"{(1 - 1 / speed_x) / (1 - flop_x):9.3f}" if flop_x < 1 else f"{'-':>9}"
         print(f"{r[0]:5.2f} {r[1]:>7} {s['seconds']:8.3f} {s['samples_per_s']:10.2f} {s['tokens_per_s']:10.0f} {s['slots']:10.0f} "
               f"{s['flops_per_s'] / 1e12:9.4g} {100 * s['mfu']:7.2f} {mem} {s['samples_per_s'] / base['samples_per_s']:8.3f} "
-              f"{s['flops'] / base['flops']:7.3f} {mem_x}")
+              f"{flop_x:7.3f} {mem_x} {saved}")
     print("tokens/s: real input tokens before VRL; LLM slots: positions the LLM computes per step after VRL, padding included; "
-          f"speed x, FLOP x, mem x: samples/s, FLOPs per step and peak memory relative to r = {ratios[0][0]:g} {ratios[0][1]}")
+          f"speed x, FLOP x, mem x: samples/s, FLOPs per step and peak memory relative to r = {ratios[0][0]:g} {ratios[0][1]}; "
+          "saved t/F: time per sample saved ÷ FLOPs saved, both against the reference row ('-' where no FLOPs are saved)")
 
 
 if __name__ == "__main__":

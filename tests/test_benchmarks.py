@@ -65,6 +65,9 @@ def test_throughput_table_has_every_ratio_and_vrl_saves_flops(tiny_tree):
     for k in ("padded", "packed"): assert float(table[0.75, k][5]) < float(table[0.0, k][5])  # the LLM computes fewer positions
     for r in (0.0, 0.75): assert float(table[r, "packed"][5]) <= float(table[r, "padded"][5])  # no padding when packed
     assert float(table[0.0, "padded"][10]) == 1.0 and float(table[0.75, "padded"][10]) < 1.0
+    assert table[0.0, "padded"][12] == "-"  # the reference row saves nothing
+    speed_x, flop_x, saved = (float(table[0.75, "padded"][i]) for i in (9, 10, 12))  # time saved ÷ FLOPs saved, from the same row
+    assert abs(saved - (1 - 1 / speed_x) / (1 - flop_x)) < 0.02 * max(1, abs(saved)), out
     assert "batch 2, recipe 'vitp'" in out and "torch threads" in out
 
 
