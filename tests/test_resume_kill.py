@@ -39,6 +39,8 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, extra):
     subprocess.run([str(CLI), str(_config(tmp_path, "whole", **extra))], check=True, env=_env(), capture_output=True)
     whole = _losses(tmp_path / "whole")
     assert len(whole) == STEPS
+    ratios = [r["padding_ratio"] for r in read_metrics(tmp_path / "whole")]
+    assert all(q == 1.0 for q in ratios) if extra else all(q >= 1.0 for q in ratios), ratios  # packed rows compute no padding
 
     killed = tmp_path / "killed"
     proc = subprocess.Popen([str(CLI), str(_config(tmp_path, "killed", **extra))], env=_env(),
