@@ -240,7 +240,7 @@ def main():
         # the share of time per sample saved over the share of FLOPs saved: 1 when time follows the FLOPs (paper's goal: >= 0.9)
         saved = f"{(1 - 1 / speed_x) / (1 - flop_x):9.3f}" if flop_x < 1 else f"{'-':>9}"
         print(f"{r[0]:5.2f} {r[1]:>7} {s['seconds']:8.3f} {s['samples_per_s']:10.2f} {s['tokens_per_s']:10.0f} {s['slots']:10.0f} "
-              f"{s['flops_per_s'] / 1e12:9.4g} {100 * s['mfu']:7.2f} {mem} {s['samples_per_s'] / base['samples_per_s']:8.3f} "
+              f"{s['flops_per_s'] / 1e12:9.4g} {100 * s['mfu']:7.2f} {mem} {speed_x:8.3f} "
               f"{flop_x:7.3f} {mem_x} {saved}")
     print("tokens/s: real input tokens before VRL; LLM slots: positions the LLM computes per step after VRL, padding included; "
           f"speed x, FLOP x, mem x: samples/s, FLOPs per step and peak memory relative to r = {ratios[0][0]:g} {ratios[0][1]}; "
