@@ -32,7 +32,8 @@ def ms_deform_attn(value: Tensor, shapes: Sequence[tuple[int, int]], locations: 
     B, S, M, D = value.shape
     _, Q, _, L, P, _ = locations.shape
     if L != len(shapes) or S != sum(_level_sizes(shapes)):
-        raise ValueError(f"value has {S} positions but shapes {list(shapes)} make {sum(_level_sizes(shapes))}, or {L} levels ≠ {len(shapes)}")
+        raise ValueError(f"value has {S} positions but shapes {list(shapes)} make {sum(_level_sizes(shapes))}, or {L} levels ≠ "
+                         f"{len(shapes)}")
     grids = 2 * locations - 1  # grid_sample's [-1, 1] with align_corners=False: pixel centres at (i + ½)/W
     sampled = []
     for level, (v, (h, w)) in enumerate(zip(value.split(_level_sizes(shapes), dim=1), shapes)):
@@ -49,7 +50,8 @@ class MSDeformAttn(nn.Module):
     def __init__(self, dim: int, n_levels: int, n_heads: int, n_points: int, value_ratio: float = 1.0):
         super().__init__()
         value_dim = int(dim * value_ratio)
-        if value_dim % n_heads: raise ValueError(f"value width {value_dim} (dim {dim} × value_ratio {value_ratio}) is not divisible by {n_heads} heads")
+        if value_dim % n_heads:
+            raise ValueError(f"value width {value_dim} (dim {dim} × value_ratio {value_ratio}) is not divisible by {n_heads} heads")
         self.n_levels, self.n_heads, self.n_points = n_levels, n_heads, n_points
         self.sampling_offsets = nn.Linear(dim, n_heads * n_levels * n_points * 2)
         self.attention_weights = nn.Linear(dim, n_heads * n_levels * n_points)
@@ -88,7 +90,8 @@ class SpatialPriorModule(nn.Module):
         super().__init__()
         self.stem = nn.Sequential(*_conv_bn_relu(3, inplanes, 2), *_conv_bn_relu(inplanes, inplanes), *_conv_bn_relu(inplanes, inplanes),
                                   nn.MaxPool2d(3, 2, 1))
-        self.downs = nn.ModuleList([nn.Sequential(*_conv_bn_relu(a, b, 2)) for a, b in ((inplanes, 2 * inplanes), (2 * inplanes, 4 * inplanes),
+        self.downs = nn.ModuleList([nn.Sequential(*_conv_bn_relu(a, b, 2))
+                                    for a, b in ((inplanes, 2 * inplanes), (2 * inplanes, 4 * inplanes),
                                                                                        (4 * inplanes, 4 * inplanes))])
         self.projs = nn.ModuleList([nn.Conv2d(c, dim, 1) for c in (inplanes, 2 * inplanes, 4 * inplanes, 4 * inplanes)])
 
@@ -164,7 +167,8 @@ def _check_indexes(indexes: Sequence[Sequence[int]], depth: int) -> list[list[in
 # %% ../nbs/10_adapter.ipynb #bde7026f
 def _check_vit(vit: nn.Module) -> VisionTransformer:
     if not isinstance(vit, VisionTransformer): raise TypeError(f"expected a timm VisionTransformer, got {type(vit).__name__}")
-    if not vit.dynamic_img_size: raise ValueError("the ViT must be built with dynamic_img_size=True (load_vit does) to follow the input size")
+    if not vit.dynamic_img_size:
+        raise ValueError("the ViT must be built with dynamic_img_size=True (load_vit does) to follow the input size")
     return vit
 
 def _check_size(x: Tensor):
@@ -246,7 +250,8 @@ class ViTAdapter(nn.Module):
         self.level_embed = nn.Parameter(torch.zeros(3, dim))
         self.spm = SpatialPriorModule(dim, conv_inplane)
         n = len(self.interaction_indexes)
-        self.interactions = nn.ModuleList([InteractionBlock(dim, heads, n_points, value_ratio, with_cffn, cffn_ratio, drop_path, init_values,
+        self.interactions = nn.ModuleList([InteractionBlock(dim, heads, n_points, value_ratio, with_cffn, cffn_ratio,
+                                                            drop_path, init_values,
                                                             extra_extractors if i == n - 1 else 0) for i in range(n)])
         self.up = nn.ConvTranspose2d(dim, dim, 2, 2)
         self.norms = nn.ModuleList([nn.BatchNorm2d(dim) for _ in STRIDES])
@@ -283,9 +288,11 @@ class SimpleFPN(nn.Module):
         out = out_channels or dim
         self.strides, self.out_channels = STRIDES, [out] * 4
         self.scales = nn.ModuleList([
-            nn.Sequential(nn.ConvTranspose2d(dim, dim // 2, 2, 2), LayerNorm2d(dim // 2), nn.GELU(), nn.ConvTranspose2d(dim // 2, dim // 4, 2, 2)),
+            nn.Sequential(nn.ConvTranspose2d(dim, dim // 2, 2, 2), LayerNorm2d(dim // 2), nn.GELU(),
+                          nn.ConvTranspose2d(dim // 2, dim // 4, 2, 2)),
             nn.ConvTranspose2d(dim, dim // 2, 2, 2), nn.Identity(), nn.MaxPool2d(2)])
-        self.outs = nn.ModuleList([nn.Sequential(nn.Conv2d(c, out, 1, bias=False), LayerNorm2d(out), nn.Conv2d(out, out, 3, padding=1, bias=False),
+        self.outs = nn.ModuleList([nn.Sequential(nn.Conv2d(c, out, 1, bias=False), LayerNorm2d(out),
+                                                 nn.Conv2d(out, out, 3, padding=1, bias=False),
                                                  LayerNorm2d(out)) for c in (dim // 4, dim // 2, dim, dim)])
         for part in (self.scales, self.outs): part.apply(_init_adapter_weights)
 
@@ -319,6 +326,7 @@ def layer_decay_groups(model: nn.Module, lr: float, weight_decay: float = 0.05, 
         decay = not no_weight_decay(name, p)
         label = "embed" if layer == 0 else f"block{layer - 1}" if layer <= depth else "rest"
         group = groups.setdefault((layer, decay), dict(name=f"{label}/{'decay' if decay else 'no_decay'}", params=[],
-                                                       lr=lr * decay_rate ** (depth + 1 - layer), weight_decay=weight_decay if decay else 0.0))
+                                                       lr=lr * decay_rate ** (depth + 1 - layer),
+                                                       weight_decay=weight_decay if decay else 0.0))
         group["params"].append(p)
     return [groups[k] for k in sorted(groups)]

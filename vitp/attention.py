@@ -129,7 +129,8 @@ def patch_labels(mask: np.ndarray, grid: tuple[int, int], ignore_index: int = IG
     given, the most frequent other label once it covers `min_share` of the cell; `ignore_index` where all pixels are ignored."""
     m = np.asarray(mask)
     if m.ndim != 2 or m.shape[0] < grid[0] or m.shape[1] < grid[1] or not np.issubdtype(m.dtype, np.integer):
-        raise ValueError(f"mask must be an integer [h, w] array at least as large as the {grid[0]} × {grid[1]} grid, got {m.dtype} {m.shape}")
+        raise ValueError(f"mask must be an integer [h, w] array at least as large as the {grid[0]} × {grid[1]} grid, got {m.dtype} "
+                         f"{m.shape}")
     rows, cols = (np.linspace(0, n, g + 1).round().astype(int) for n, g in zip(m.shape, grid))
     out = np.full(grid, ignore_index, np.int64)
     for i in range(grid[0]):

@@ -38,7 +38,8 @@ def arch_spec(arch: str | Path = "embedded") -> dict:
         name, kw = vit_kwargs(preset_config(str(arch), vocab_size=2, image_token_id=1).vision_config)
         return dict(timm_model=name, vit_kwargs=kw, mean=list(IMAGENET_MEAN), std=list(IMAGENET_STD))
     cfg_file = Path(arch) / "config.json"
-    if not cfg_file.is_file(): raise ValueError(f"arch {str(arch)!r} is neither a VLM preset ({sorted(VLM_PRESETS)}) nor a ViT export folder (no config.json)")
+    if not cfg_file.is_file():
+        raise ValueError(f"arch {str(arch)!r} is neither a VLM preset ({sorted(VLM_PRESETS)}) nor a ViT export folder (no config.json)")
     cfg = json.loads(cfg_file.read_text())
     if cfg.get("format") != "vitp-vit": raise ValueError(f"{cfg_file} is not a vitp ViT export config (format {cfg.get('format')!r})")
     return dict(timm_model=cfg["timm_model"], vit_kwargs=cfg["vit_kwargs"], mean=cfg["mean"], std=cfg["std"])
@@ -46,7 +47,8 @@ def arch_spec(arch: str | Path = "embedded") -> dict:
 def baseline_vit(arch: str | Path = "embedded") -> VisionTransformer:
     "A randomly initialised timm ViT of `arch` (see `arch_spec`), at its native size."
     spec = arch_spec(arch)
-    return timm.create_model(spec["timm_model"], pretrained=False, **spec["vit_kwargs"]) if spec["timm_model"] else VisionTransformer(**spec["vit_kwargs"])
+    return timm.create_model(spec["timm_model"], pretrained=False,
+                             **spec["vit_kwargs"]) if spec["timm_model"] else VisionTransformer(**spec["vit_kwargs"])
 
 # %% ../nbs/17_baselines.ipynb #bc20ec82
 def _kept(n: int, mask_ratio: float) -> int:
@@ -109,7 +111,8 @@ class MAEPretrainer(nn.Module):
         self.patch, self.prefix = vit.patch_embed.patch_size[0], vit.num_prefix_tokens
         self.decoder_embed = nn.Sequential(nn.LayerNorm(vit.embed_dim, eps=1e-6), nn.Linear(vit.embed_dim, decoder_dim))
         self.mask_token = nn.Parameter(torch.zeros(1, 1, decoder_dim))
-        self.decoder_blocks = nn.Sequential(*[Block(decoder_dim, decoder_heads, mlp_ratio=4.0, qkv_bias=True) for _ in range(decoder_depth)])
+        self.decoder_blocks = nn.Sequential(*[Block(decoder_dim, decoder_heads, mlp_ratio=4.0, qkv_bias=True)
+                                              for _ in range(decoder_depth)])
         self.decoder_norm = nn.LayerNorm(decoder_dim, eps=1e-6)
         self.decoder_pred = nn.Linear(decoder_dim, self.patch ** 2 * vit.patch_embed.proj.in_channels)
         trunc_normal_(self.mask_token, std=0.02)
@@ -138,7 +141,8 @@ class MAEPretrainer(nn.Module):
 def clip_loss(image_embeds: Tensor, text_embeds: Tensor, logit_scale: Tensor) -> tuple[Tensor, Tensor]:
     """(symmetric InfoNCE loss, logits [B, B]) of matching rows of `image_embeds` and `text_embeds` [B, E]:
     logits = exp(`logit_scale`) · cosine similarities; the mean of the image→text and text→image cross-entropies."""
-    if len(image_embeds) != len(text_embeds): raise ValueError(f"{len(image_embeds)} image embeddings but {len(text_embeds)} text embeddings")
+    if len(image_embeds) != len(text_embeds):
+        raise ValueError(f"{len(image_embeds)} image embeddings but {len(text_embeds)} text embeddings")
     logits = logit_scale.exp() * F.normalize(image_embeds.float(), dim=-1) @ F.normalize(text_embeds.float(), dim=-1).T
     target = torch.arange(len(logits), device=logits.device)
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2, logits
@@ -207,15 +211,18 @@ def record_text(rec: dict) -> str:
 
 # %% ../nbs/17_baselines.ipynb #f9b33b09
 class BaselineDataset(RecipeDataset):
-    "A recipe's records for the baselines: each image one `img_size` tile (ViTP's normalisation); with a tokenizer, the text's last `max_text_len` ids."
-    def __init__(self, meta: dict[str, MetaEntry], names: list[str], img_size: int, tokenizer=None, max_text_len: int = 77, skip_bad: bool = False):
+    """A recipe's records for the baselines: each image one `img_size` tile (ViTP's normalisation); with a tokenizer, the text's last
+    `max_text_len` ids."""
+    def __init__(self, meta: dict[str, MetaEntry], names: list[str], img_size: int, tokenizer=None, max_text_len: int = 77,
+                 skip_bad: bool = False):
         super().__init__(meta, names, tokenizer, img_size, tokens_per_tile=0, max_tiles=1, skip_bad=skip_bad)
         self.max_text_len = max_text_len
 
     def __getitem__(self, key: tuple[str, int]) -> dict:
         "key: (dataset name, index) as `vitp.pretrain.MixerSampler` draws it."
         rec, where, pixels = self._read(key)
-        if not pixels: raise ValueError(f"{where}: has no image; the baselines learn from images — leave text-only datasets out of the recipe")
+        if not pixels:
+            raise ValueError(f"{where}: has no image; the baselines learn from images — leave text-only datasets out of the recipe")
         sample = dict(pixel_values=torch.cat(pixels), sample_id=f"{key[0]}:{key[1]}")
         if self.tokenizer is not None:
             ids = self.tokenizer(record_text(rec), add_special_tokens=False).input_ids[-self.max_text_len:]
@@ -225,9 +232,11 @@ class BaselineDataset(RecipeDataset):
 
 # %% ../nbs/17_baselines.ipynb #eff5dbb7
 class BaselineData(ResumableBatches):
-    "A recipe's records as the baselines' batches — the records ViTP's `RecipeData` yields for the same recipe, seed and batch size — resumable."
+    """A recipe's records as the baselines' batches — the records ViTP's `RecipeData` yields for the same recipe, seed and batch size —
+    resumable."""
     def __init__(self, recipe: Recipe, meta: dict[str, MetaEntry], batch_size: int, img_size: int, tokenizer=None, max_text_len: int = 77,
-                 *, seed: int = 0, rank: int = 0, world_size: int = 1, num_workers: int = 0, fraction_mode: str = "random", skip_bad: bool = False):
+                 *, seed: int = 0, rank: int = 0, world_size: int = 1, num_workers: int = 0, fraction_mode: str = "random",
+                 skip_bad: bool = False):
         self.texts = tokenizer is not None
         self.pad_id = tokenizer.pad_token_id if self.texts else None
         if self.texts and self.pad_id is None: raise ValueError("the tokenizer has no pad token: set tokenizer.pad_token")
@@ -317,7 +326,8 @@ def build_pretrainer(kind: str, cfg: dict | None = None, **overrides) -> MAEPret
 def run_flops(run_dir: str | Path) -> float:
     "The training FLOPs a learner run logged: the sum of `flops` over its `metrics.jsonl` (ViTP's budget for the baselines)."
     recs = read_metrics(run_dir)
-    if not recs or not all(r.get("flops") for r in recs): raise ValueError(f"{Path(run_dir) / 'metrics.jsonl'}: has no FLOPs logged on every step")
+    if not recs or not all(r.get("flops") for r in recs):
+        raise ValueError(f"{Path(run_dir) / 'metrics.jsonl'}: has no FLOPs logged on every step")
     return float(sum(r["flops"] for r in recs))
 
 def budget_steps(kind: str, flops: float, cfg: dict | None = None, **overrides) -> int:
@@ -325,7 +335,9 @@ def budget_steps(kind: str, flops: float, cfg: dict | None = None, **overrides) 
     cfg = _settings(kind, cfg, overrides)
     per_step = step_flops(build_pretrainer(kind, cfg), cfg["batch_size"], cfg["img_size"])["total"]
     steps = int(flops // per_step)
-    if steps < 1: raise ValueError(f"a budget of {flops:.3g} FLOPs is less than one {kind} step ({per_step:.3g} FLOPs at batch size {cfg['batch_size']})")
+    if steps < 1:
+        raise ValueError(f"a budget of {flops:.3g} FLOPs is less than one {kind} step ({per_step:.3g} FLOPs at batch size "
+                         f"{cfg['batch_size']})")
     return steps
 
 # %% ../nbs/17_baselines.ipynb #a0236a31
@@ -336,8 +348,8 @@ def export_baseline(vit: VisionTransformer, arch: str | Path, out_dir: str | Pat
     reference = {k: v.shape for k, v in baseline_vit(arch).state_dict().items()}
     if {k: v.shape for k, v in state.items()} != reference: raise ValueError(f"the ViT does not have the architecture of {arch!r}")
     kw = spec["vit_kwargs"]
-    cfg = dict(format="vitp-vit", version=1, timm_model=spec["timm_model"], vit_kwargs=kw, img_size=kw["img_size"], patch_size=kw["patch_size"],
-               mean=spec["mean"], std=spec["std"],
+    cfg = dict(format="vitp-vit", version=1, timm_model=spec["timm_model"], vit_kwargs=kw, img_size=kw["img_size"],
+               patch_size=kw["patch_size"], mean=spec["mean"], std=spec["std"],
                policies=dict(cls_token="keep" if kw["class_token"] else "drop", layer_scale="keep",
                              pos_embed="timm resample_abs_pos_embed (bicubic, antialias)", patch_resize=None),
                source=dict(source, arch=str(arch), dtype="float32"))
@@ -351,14 +363,18 @@ def _check_same_run(path: Path, record: dict):
     "Refuse to reuse a run folder whose recorded settings differ (except the run-only ones)."
     old = json.loads(path.read_text())
     diff = sorted(k for k in set(old) | set(record) if k not in _RUN_ONLY and old.get(k) != record.get(k))
-    if diff: raise ValueError(f"{path.parent} holds a run with other settings ({', '.join(f'{k}: {old.get(k)!r} → {record.get(k)!r}' for k in diff)}); "
-                              "choose another out_dir or delete it")
+    if diff:
+        raise ValueError(f"{path.parent} holds a run with other settings "
+                         f"({', '.join(f'{k}: {old.get(k)!r} → {record.get(k)!r}' for k in diff)}); "
+                         "choose another out_dir or delete it")
 
 def _param_groups(model: nn.Module, lr: float, weight_decay: float) -> list[dict]:
-    "AdamW groups: weight decay on all but what `vitp.core.no_weight_decay` leaves out (biases, norms, positions, CLS / mask tokens, the temperature)."
+    """AdamW groups: weight decay on all but what `vitp.core.no_weight_decay` leaves out (biases, norms, positions, CLS / mask tokens, the
+    temperature)."""
     decay = {True: [], False: []}
     for n, p in model.named_parameters(): decay[not no_weight_decay(n, p)].append(p)
-    return [dict(name="decay", params=decay[True], lr=lr, weight_decay=weight_decay), dict(name="no_decay", params=decay[False], lr=lr, weight_decay=0.0)]
+    return [dict(name="decay", params=decay[True], lr=lr, weight_decay=weight_decay),
+            dict(name="no_decay", params=decay[False], lr=lr, weight_decay=0.0)]
 
 def pretrain_baseline(kind: str, out_dir: str | Path, cfg: dict | None = None, **overrides) -> Path:
     """Pretrain the `kind` baseline ('mae' or 'clip') as `cfg` (merged onto `BASELINE_DEFAULTS`) and `overrides` say
@@ -382,10 +398,12 @@ def pretrain_baseline(kind: str, out_dir: str | Path, cfg: dict | None = None, *
         ids = batch.get("input_ids")
         text = (len(ids), ids.shape[1]) if ids is not None else ()
         return step_flops(model, len(batch["pixel_values"]), img_size, *text)["total"]
-    learn = run.learner(model, data, cfg, _param_groups(model, cfg["lr"], cfg["weight_decay"]), record=record, metrics=MetricsCB(flops_fn=flops))
+    learn = run.learner(model, data, cfg, _param_groups(model, cfg["lr"], cfg["weight_decay"]), record=record,
+                        metrics=MetricsCB(flops_fn=flops))
     learn.fit(resume="auto")
     if run.rank == 0:
         export_baseline(model.vit, cfg["arch"], vit_dir, dict(kind=kind, run=str(out_dir), steps=cfg["steps"], batch_size=cfg["batch_size"],
-                                                               records_seen=cfg["steps"] * cfg["batch_size"] * run.world, img_size=[img_size] * 2,
+                                                               records_seen=cfg["steps"] * cfg["batch_size"] * run.world,
+                                                              img_size=[img_size] * 2,
                                                                flops=sum(r["flops"] for r in read_metrics(out_dir))))
     return vit_dir

@@ -93,9 +93,11 @@ def _unsupported(cfg: dict) -> list[str]:
     v, llm = cfg.get("vision_config", {}), cfg.get("llm_config", {})
     image = cfg.get("force_image_size") or v.get("image_size")
     return [msg for bad, msg in [
-        ((llm.get("architectures") or ["?"])[0] != "Qwen2ForCausalLM", f"language model {(llm.get('architectures') or ['?'])[0]} (only Qwen2ForCausalLM)"),
+        ((llm.get("architectures") or ["?"])[0] != "Qwen2ForCausalLM",
+         f"language model {(llm.get('architectures') or ['?'])[0]} (only Qwen2ForCausalLM)"),
         (v.get("qk_normalization", False), "qk_normalization=True (InternViT-6B's QK-norm)"),
-        (v.get("norm_type", "rms_norm") != "layer_norm", f"vision norm_type={v.get('norm_type', 'rms_norm')!r} (InternViT-6B's RMSNorm; only layer_norm)"),
+        (v.get("norm_type", "rms_norm") != "layer_norm",
+         f"vision norm_type={v.get('norm_type', 'rms_norm')!r} (InternViT-6B's RMSNorm; only layer_norm)"),
         (cfg.get("ps_version", "v1") != "v2", f"ps_version={cfg.get('ps_version', 'v1')!r} (v1 transposes the pixel shuffle; only v2)"),
         (cfg.get("select_layer", -1) != -1, f"select_layer={cfg.get('select_layer')} (only -1, the last ViT layer)"),
         (image != v.get("image_size"), f"force_image_size={image} differs from the ViT's image_size={v.get('image_size')}"),
@@ -109,7 +111,8 @@ def original_config(cfg: dict, image_token_id: int) -> InternVLConfig:
                                   use_mean_pooling=True)  # InternViT has no final norm
     text = Qwen2Config(**{k: v for k, v in cfg["llm_config"].items() if k in _TEXT_FIELDS})
     config = InternVLConfig(vision_config=vision, text_config=text, image_token_id=image_token_id, downsample_ratio=cfg["downsample_ratio"],
-                            tie_word_embeddings=cfg["llm_config"].get("tie_word_embeddings", False), architectures=["InternVLForConditionalGeneration"])
+                            tie_word_embeddings=cfg["llm_config"].get("tie_word_embeddings", False),
+                            architectures=["InternVLForConditionalGeneration"])
     config.image_seq_length = tokens_per_tile(config)
     return config
 
@@ -117,9 +120,10 @@ def original_config(cfg: dict, image_token_id: int) -> InternVLConfig:
 _EMBED = {"class_embedding": "cls_token", "position_embedding": "position_embeddings",
           "patch_embedding.weight": "patch_embeddings.projection.weight", "patch_embedding.bias": "patch_embeddings.projection.bias"}
 _LAYER = {"ls1": "lambda_1", "ls2": "lambda_2", **{f"{a}.{w}": f"{b}.{w}" for a, b in (("attn.proj", "attention.projection_layer"),
-          ("norm1", "layernorm_before"), ("norm2", "layernorm_after"), ("mlp.fc1", "mlp.fc1"), ("mlp.fc2", "mlp.fc2")) for w in ("weight", "bias")}}
-_PROJECTOR = {f"mlp1.{i}.{w}": f"model.multi_modal_projector.{name}.{w}" for i, name in (("0", "layer_norm"), ("1", "linear_1"), ("3", "linear_2"))
-              for w in ("weight", "bias")}
+          ("norm1", "layernorm_before"), ("norm2", "layernorm_after"), ("mlp.fc1", "mlp.fc1"), ("mlp.fc2", "mlp.fc2"))
+                                                   for w in ("weight", "bias")}}
+_PROJECTOR = {f"mlp1.{i}.{w}": f"model.multi_modal_projector.{name}.{w}"
+              for i, name in (("0", "layer_norm"), ("1", "linear_1"), ("3", "linear_2")) for w in ("weight", "bias")}
 
 def _vit_tensors(key: str, t: Tensor) -> list[tuple[str, Tensor]] | None:
     "transformers' names and tensors for one InternViT tensor (original names without `vision_model.`), None if unknown."
@@ -131,7 +135,8 @@ def _vit_tensors(key: str, t: Tensor) -> list[tuple[str, Tensor]] | None:
     return [(f"encoder.layer.{m[1]}.{_LAYER[m[2]]}", t)] if m[2] in _LAYER else None
 
 def _no_counterpart(keys: list[str]) -> ValueError:
-    hint = " (attn.q_norm / k_norm are InternViT-6B's QK-norm, which vitp does not convert)" if any("q_norm" in k or "k_norm" in k for k in keys) else ""
+    hint = " (attn.q_norm / k_norm are InternViT-6B's QK-norm, which vitp does not convert)" if any("q_norm" in k or "k_norm" in k
+                                                                                                    for k in keys) else ""
     return ValueError(f"tensors with no transformers counterpart: {keys[:5]}{' …' if len(keys) > 5 else ''}{hint}")
 
 def internvit_to_hf(state: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -160,7 +165,8 @@ def _weight_files(folder: Path) -> list[Path]:
     index = folder / "model.safetensors.index.json"
     if index.exists(): return [folder / f for f in sorted(set(json.loads(index.read_text())["weight_map"].values()))]
     if (folder / "model.safetensors").exists(): return [folder / "model.safetensors"]
-    raise FileNotFoundError(f"{folder} has neither model.safetensors nor model.safetensors.index.json (pytorch_model.bin checkpoints are not read)")
+    raise FileNotFoundError(f"{folder} has neither model.safetensors nor model.safetensors.index.json (pytorch_model.bin checkpoints are "
+                            "not read)")
 
 def _convert_shard(path: Path, expected: dict[str, torch.Size], dtype: torch.dtype | None) -> dict[str, Tensor]:
     out = {}
@@ -168,7 +174,8 @@ def _convert_shard(path: Path, expected: dict[str, torch.Size], dtype: torch.dty
         for key in f.keys():
             for new, t in original_to_hf(key, f.get_tensor(key)):
                 if new not in expected: raise ValueError(f"{path.name}: {key} → {new}, which the converted model does not have")
-                if t.shape != expected[new]: raise ValueError(f"{path.name}: {key} has shape {tuple(t.shape)} but the config gives {new} {tuple(expected[new])}")
+                if t.shape != expected[new]:
+                    raise ValueError(f"{path.name}: {key} has shape {tuple(t.shape)} but the config gives {new} {tuple(expected[new])}")
                 out[new] = t.to(dtype or t.dtype).contiguous()
     return out
 
@@ -178,7 +185,8 @@ def convert_internvl(source: str | Path, out_dir: str | Path, dtype: torch.dtype
     safetensors (sharded as the source; each tensor's dtype kept unless `dtype`), config, tokenizer, processor and
     chat template. No remote code runs. Returns `out_dir`."""
     source, out_dir = Path(source), Path(out_dir)
-    if not is_original_internvl(source): raise ValueError(f"{source} is not an original-format InternVL folder (config.json with model_type 'internvl_chat')")
+    if not is_original_internvl(source):
+        raise ValueError(f"{source} is not an original-format InternVL folder (config.json with model_type 'internvl_chat')")
     if out_dir.exists() and not overwrite: raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
     cfg = json.loads((source / "config.json").read_text())
     tokenizer = AutoTokenizer.from_pretrained(source)  # transformers' own Qwen2 tokenizer class: no remote code
@@ -196,7 +204,9 @@ def convert_internvl(source: str | Path, out_dir: str | Path, dtype: torch.dtype
             del state
         missing = sorted(set(expected) - set(weight_map) - ({"lm_head.weight"} if config.tie_word_embeddings else set()))
         if missing: raise ValueError(f"{source}: no tensors for {missing[:5]}{' …' if len(missing) > 5 else ''}")
-        if len(files) > 1: (tmp / "model.safetensors.index.json").write_text(json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=1))
+        if len(files) > 1:
+            (tmp / "model.safetensors.index.json").write_text(json.dumps({"metadata": {"total_size": total},
+                                                                          "weight_map": weight_map}, indent=1))
         config.dtype = dtype or (dtypes.pop() if len(dtypes) == 1 else torch.float32)
         config.save_pretrained(tmp)
         save_processor(tmp, tokenizer, config, cfg.get("max_dynamic_patch", 12), system, cfg.get("min_dynamic_patch", 1))
@@ -235,7 +245,8 @@ def recorded_vlm_config(checkpoint: str | Path) -> InternVLConfig | None:
 QWEN2_5_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|object_ref_start|>", "<|object_ref_end|>", "<|box_start|>",
                           "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>",
                           "<|image_pad|>", "<|video_pad|>"]
-QWEN2_5_ADDED_TOKENS = ["<tool_call>", "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"]
+QWEN2_5_ADDED_TOKENS = ["<tool_call>", "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>",
+                        "<|file_sep|>"]
 INTERNVL_TOKENS = [IMG_START, IMG_END, IMG_CONTEXT, "<quad>", "</quad>", "<ref>", "</ref>", "<box>", "</box>"]
 
 def _byte_chars() -> dict[int, str]:
@@ -269,7 +280,8 @@ def qwen2_tokenizer(extra_tokens: list[str] = INTERNVL_TOKENS) -> Qwen2Tokenizer
     return tok
 
 # %% ../nbs/06b_convert.ipynb #8187a38f
-def _fabricated_model(preset: str, tokenizer: PreTrainedTokenizerBase, tile_size: int | None, seed: int) -> InternVLForConditionalGeneration:
+def _fabricated_model(preset: str, tokenizer: PreTrainedTokenizerBase, tile_size: int | None,
+                      seed: int) -> InternVLForConditionalGeneration:
     "An InternVL of a preset's dimensions (tiles of `tile_size` if given) for `tokenizer`, every tensor random."
     config = preset_config(preset, len(tokenizer), tokenizer.convert_tokens_to_ids(IMG_CONTEXT))
     if tile_size:
@@ -289,15 +301,17 @@ def _fabricated_model(preset: str, tokenizer: PreTrainedTokenizerBase, tile_size
     return model.eval()
 
 def _hub_processor_files(folder: Path, tokenizer: PreTrainedTokenizerBase, config: InternVLConfig, max_tiles: int):
-    "The processor as the Hub's -hf repositories store it: tokenizer files, preprocessor_config.json, processor_config.json, chat_template.json."
+    """The processor as the Hub's -hf repositories store it: tokenizer files, preprocessor_config.json, processor_config.json,
+    chat_template.json."""
     proc = internvl_processor(tokenizer, config, max_tiles)
     proc.tokenizer.save_pretrained(folder)
     proc.image_processor.save_pretrained(folder)
-    (folder / "processor_config.json").write_text(json.dumps({"image_seq_length": proc.image_seq_length, "processor_class": "InternVLProcessor"}, indent=1))
+    (folder / "processor_config.json").write_text(json.dumps({"image_seq_length": proc.image_seq_length,
+                                                              "processor_class": "InternVLProcessor"}, indent=1))
     (folder / "chat_template.json").write_text(json.dumps({"chat_template": proc.chat_template}, ensure_ascii=False, indent=1))
 
-def fabricate_hf_internvl(folder: str | Path, preset: str = "test", tokenizer: PreTrainedTokenizerBase | None = None, tile_size: int | None = None,
-                          max_tiles: int = 12, dtype: torch.dtype = torch.bfloat16, seed: int = 0) -> Path:
+def fabricate_hf_internvl(folder: str | Path, preset: str = "test", tokenizer: PreTrainedTokenizerBase | None = None,
+                          tile_size: int | None = None, max_tiles: int = 12, dtype: torch.dtype = torch.bfloat16, seed: int = 0) -> Path:
     "A transformers InternVL folder laid out as a Hub `-hf` repository, with tiny random weights; the real Qwen2 vocabulary by default."
     tokenizer = tokenizer or qwen2_tokenizer()
     model = _fabricated_model(preset, tokenizer, tile_size, seed)
@@ -317,7 +331,8 @@ def _hf_to_original(state: dict[str, Tensor]) -> dict[str, Tensor]:
         m = re.fullmatch(r"model\.vision_tower\.encoder\.layer\.(\d+)\.(.+)", key)
         if key.startswith("model.vision_tower.embeddings."): out["vision_model.embeddings." + embed[key[30:]]] = t
         elif m and (qkv := re.fullmatch(r"attention\.q_proj\.(weight|bias)", m[2])):
-            out[f"vision_model.encoder.layers.{m[1]}.attn.qkv.{qkv[1]}"] = torch.cat([state[key.replace("q_proj", f"{x}_proj")] for x in "qkv"])
+            out[f"vision_model.encoder.layers.{m[1]}.attn.qkv.{qkv[1]}"] = torch.cat([state[key.replace("q_proj", f"{x}_proj")]
+                                                                                      for x in "qkv"])
         elif m and m[2] in layer: out[f"vision_model.encoder.layers.{m[1]}.{layer[m[2]]}"] = t
         elif key in proj: out[proj[key]] = t
         elif key.startswith("model.language_model."): out["language_model.model." + key[21:]] = t
@@ -330,10 +345,12 @@ def _original_config_dict(config: InternVLConfig, tokenizer: PreTrainedTokenizer
     remote = {"AutoConfig": "configuration_internvl_chat.InternVLChatConfig", "AutoModel": "modeling_internvl_chat.InternVLChatModel",
               "AutoModelForCausalLM": "modeling_internvl_chat.InternVLChatModel"}
     vision = dict(architectures=["InternVisionModel"], auto_map={"AutoConfig": "configuration_intern_vit.InternVisionConfig",
-                  "AutoModel": "modeling_intern_vit.InternVisionModel"}, model_type="intern_vit_6b", attention_dropout=0.0, drop_path_rate=0.1,
+                  "AutoModel": "modeling_intern_vit.InternVisionModel"}, model_type="intern_vit_6b", attention_dropout=0.0,
+                  drop_path_rate=0.1,
                   dropout=0.0, hidden_act=v.hidden_act, hidden_size=v.hidden_size, image_size=v.image_size[0], initializer_factor=0.1,
                   initializer_range=1e-10, intermediate_size=v.intermediate_size, layer_norm_eps=v.layer_norm_eps, norm_type="layer_norm",
-                  num_attention_heads=v.num_attention_heads, num_channels=3, num_hidden_layers=v.num_hidden_layers, patch_size=v.patch_size[0],
+                  num_attention_heads=v.num_attention_heads, num_channels=3, num_hidden_layers=v.num_hidden_layers,
+                  patch_size=v.patch_size[0],
                   qk_normalization=False, qkv_bias=v.attention_bias, torch_dtype="bfloat16", use_bfloat16=True, use_flash_attn=True,
                   capacity_factor=1.2, use_moe=False, num_experts=8, moe_intermediate_size=768)  # the MoE fields real configs carry, unused
     llm = dict(architectures=["Qwen2ForCausalLM"], model_type="qwen2", _name_or_path="./pretrained/Qwen2.5-0.5B-Instruct",
@@ -343,9 +360,11 @@ def _original_config_dict(config: InternVLConfig, tokenizer: PreTrainedTokenizer
                max_window_layers=t.num_hidden_layers, num_attention_heads=t.num_attention_heads, num_hidden_layers=t.num_hidden_layers,
                num_key_value_heads=t.num_key_value_heads, rms_norm_eps=t.rms_norm_eps, rope_scaling=None,
                rope_theta=t.rope_parameters["rope_theta"], sliding_window=None, tie_word_embeddings=False, torch_dtype="bfloat16",
-               use_bfloat16=True, use_cache=True, use_sliding_window=False, vocab_size=t.vocab_size, attn_implementation="flash_attention_2")
+               use_bfloat16=True, use_cache=True, use_sliding_window=False, vocab_size=t.vocab_size,
+               attn_implementation="flash_attention_2")
     return dict(architectures=["InternVLChatModel"], auto_map=remote, model_type="internvl_chat", downsample_ratio=config.downsample_ratio,
-                dynamic_image_size=True, force_image_size=v.image_size[0], llm_config=llm, vision_config=vision, max_dynamic_patch=max_tiles,
+                dynamic_image_size=True, force_image_size=v.image_size[0], llm_config=llm, vision_config=vision,
+                max_dynamic_patch=max_tiles,
                 min_dynamic_patch=1, pad2square=False, ps_version="v2", select_layer=-1, template="internvl2_5", tie_word_embeddings=False,
                 torch_dtype="bfloat16", use_backbone_lora=0, use_llm_lora=0, use_thumbnail=True)
 
@@ -365,13 +384,18 @@ def fabricate_original_internvl(folder: str | Path, preset: str = "test", tokeni
         if shards > 1:
             weight_map = {k: names[i % shards] for i, k in enumerate(keys)}
             total = sum(t.numel() * t.element_size() for t in state.values())
-            (tmp / "model.safetensors.index.json").write_text(json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=1))
-        (tmp / "config.json").write_text(json.dumps({**_original_config_dict(model.config, tokenizer, max_tiles), **(config_changes or {})}, indent=1))
+            (tmp / "model.safetensors.index.json").write_text(json.dumps({"metadata": {"total_size": total},
+                                                                          "weight_map": weight_map}, indent=1))
+        (tmp / "config.json").write_text(json.dumps({**_original_config_dict(model.config, tokenizer, max_tiles),
+                                                     **(config_changes or {})}, indent=1))
         tokenizer.save_pretrained(tmp)
         size = model.config.vision_config.image_size[0]
-        (tmp / "preprocessor_config.json").write_text(json.dumps(dict(crop_size=size, do_center_crop=True, do_normalize=True, do_resize=True,
-            feature_extractor_type="CLIPFeatureExtractor", image_mean=list(IMAGENET_MEAN), image_std=list(IMAGENET_STD), resample=3, size=size)))
-        for name in _REMOTE_CODE: (tmp / name).write_text('raise RuntimeError("remote code of a fabricated InternVL checkpoint: vitp must never run it")\n')
+        (tmp / "preprocessor_config.json").write_text(json.dumps(dict(crop_size=size, do_center_crop=True, do_normalize=True,
+                                                                      do_resize=True,
+            feature_extractor_type="CLIPFeatureExtractor", image_mean=list(IMAGENET_MEAN), image_std=list(IMAGENET_STD),
+                                                                      resample=3, size=size)))
+        for name in _REMOTE_CODE:
+            (tmp / name).write_text('raise RuntimeError("remote code of a fabricated InternVL checkpoint: vitp must never run it")\n')
     return Path(folder)
 
 # %% ../nbs/06b_convert.ipynb #d1550f9a
@@ -397,7 +421,8 @@ def reference_internvit(state: dict[str, Tensor], pixel_values: Tensor, heads: i
     for i in range(depth):
         p = lambda name: s[f"encoder.layers.{i}.{name}"]
         y = F.layer_norm(x, (D,), p("norm1.weight"), p("norm1.bias"), eps)
-        q, k, v = F.linear(y, p("attn.qkv.weight"), s.get(f"encoder.layers.{i}.attn.qkv.bias")).reshape(B, N + 1, 3, heads, D // heads).permute(2, 0, 3, 1, 4)
+        q, k, v = F.linear(y, p("attn.qkv.weight"), s.get(f"encoder.layers.{i}.attn.qkv.bias")).reshape(B, N + 1, 3, heads,
+                                                                                                        D // heads).permute(2, 0, 3, 1, 4)
         att = (q @ k.transpose(-1, -2) / (D // heads) ** 0.5).softmax(-1) @ v
         x = x + p("ls1") * F.linear(att.transpose(1, 2).reshape(B, N + 1, D), p("attn.proj.weight"), p("attn.proj.bias"))
         y = F.layer_norm(x, (D,), p("norm2.weight"), p("norm2.bias"), eps)
@@ -440,7 +465,8 @@ def reference_internvl_logits(folder: str | Path, input_ids: Tensor, pixel_value
     for i in range(lc["num_hidden_layers"]):
         p = lambda name: lm(f"layers.{i}.{name}")
         y = _rms(x, p("input_layernorm.weight"), eps)
-        q, k, v = (F.linear(y, p(f"self_attn.{n}_proj.weight"), p(f"self_attn.{n}_proj.bias")).reshape(B, L, -1, hd).transpose(1, 2) for n in "qkv")
+        q, k, v = (F.linear(y, p(f"self_attn.{n}_proj.weight"), p(f"self_attn.{n}_proj.bias")).reshape(B, L, -1, hd).transpose(1, 2)
+                   for n in "qkv")
         q, k = _rotate(q, pos, lc["rope_theta"]), _rotate(k, pos, lc["rope_theta"])
         k, v = k.repeat_interleave(nh // nkv, 1), v.repeat_interleave(nh // nkv, 1)
         att = (q @ k.transpose(-1, -2) / hd ** 0.5).masked_fill(~causal, float("-inf")).softmax(-1) @ v

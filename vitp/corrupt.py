@@ -160,7 +160,8 @@ class GeometricCorruption:
     border: str
 
     def __post_init__(self):
-        if self.border not in ("reflect", "constant"): raise ValueError(f"{self.name}: border must be 'reflect' or 'constant', got {self.border!r}")
+        if self.border not in ("reflect", "constant"):
+            raise ValueError(f"{self.name}: border must be 'reflect' or 'constant', got {self.border!r}")
 
     def matrix(self, shape: tuple[int, ...], severity: int, rng: np.random.Generator) -> np.ndarray:
         "The affine map for an image of `shape` (H, W, ...) at `severity`."
@@ -271,7 +272,8 @@ class CorruptedSplit(Dataset):
         if not 0 <= i < len(self): raise IndexError(f"index {i} out of range for {len(self)} samples")
         return corrupt_sample(self.base[i], self.corruption, self.severity, np.random.default_rng([self.seed, i]))
 
-    def __repr__(self) -> str: return f"CorruptedSplit({self.task} {self.split}, {self.corruption}, severity {self.severity}, seed {self.seed})"
+    def __repr__(self) -> str:
+        return f"CorruptedSplit({self.task} {self.split}, {self.corruption}, severity {self.severity}, seed {self.seed})"
 
 # %% ../nbs/15_corrupt.ipynb #fe9fb0dd
 def plot_corruptions(sample: dict, severities=(1, 3, 5), seed: int = 0, path: str | Path | None = None, columns: int = 3):
@@ -286,7 +288,8 @@ def plot_corruptions(sample: dict, severities=(1, 3, 5), seed: int = 0, path: st
             out = corrupt_sample(sample, name, s, np.random.default_rng([seed, 0]))
             ax = axs[k // columns, (k % columns) * len(severities) + j]
             ax.imshow(out["images"][0])
-            for p in (out["boxes"].points if "boxes" in out else []): ax.add_patch(Polygon(p.reshape(4, 2), fill=False, color="red", lw=0.6))
+            for p in (out["boxes"].points if "boxes" in out else []):
+                ax.add_patch(Polygon(p.reshape(4, 2), fill=False, color="red", lw=0.6))
             ax.set_title(f"{name} {s}", fontsize=8)
     for ax in axs.flat: ax.axis("off")
     fig.tight_layout()

@@ -155,7 +155,8 @@ _CHUNK = 8192  # rectangle pairs per vectorised step: ~20 MB of float64 temporar
 def _pair_iou(a: Tensor, b: Tensor) -> Tensor:
     "IoU [k] of the oriented box pairs `a[i]`, `b[i]` (both [k, 5]), computed in float64 in chunks."
     a, b = a.double(), b.double()
-    inter = torch.cat([_intersection_area(a[k:k + _CHUNK], b[k:k + _CHUNK]) for k in range(0, len(a), _CHUNK)]) if len(a) else a.new_zeros(0)
+    inter = torch.cat([_intersection_area(a[k:k + _CHUNK], b[k:k + _CHUNK])
+                       for k in range(0, len(a), _CHUNK)]) if len(a) else a.new_zeros(0)
     return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter).clamp_min(1e-12)
 
 def _hbox_touch(ha: Tensor, hb: Tensor) -> Tensor:
@@ -199,7 +200,8 @@ def rotated_roi_align(features: Tensor, rois: Tensor, output_size: int = 7, spat
 
     rois: [K, 6] rows (batch index, cx, cy, w, h, angle°) in image pixels; `spatial_scale` = 1 / the level's stride.
     Output row i, column j averages `sampling_ratio`² samples of bin (i along h, j along w)."""
-    if rois.ndim != 2 or rois.shape[1] != 6: raise ValueError(f"rois must be [K, 6] (batch index, cx, cy, w, h, angle), got {tuple(rois.shape)}")
+    if rois.ndim != 2 or rois.shape[1] != 6:
+        raise ValueError(f"rois must be [K, 6] (batch index, cx, cy, w, h, angle), got {tuple(rois.shape)}")
     if sampling_ratio < 1: raise ValueError(f"sampling_ratio must be >= 1, got {sampling_ratio}")
     _, C, H, W = features.shape
     n = output_size * sampling_ratio
@@ -227,15 +229,19 @@ def rotated_roi_align(features: Tensor, rois: Tensor, output_size: int = 7, spat
 def _check_pyramid(features: Sequence[Tensor], channels: Sequence[int]) -> None:
     "A `ValueError` unless `features` is a list of [B, Cᵢ, Hᵢ, Wᵢ] maps with the expected channels, finest first."
     if not isinstance(features, (list, tuple)) or len(features) != len(channels):
-        raise ValueError(f"expected a feature pyramid of {len(channels)} tensors (strides 4, 8, 16, 32), got {type(features).__name__} of {len(features) if isinstance(features, (list, tuple)) else '?'}")
+        raise ValueError(f"expected a feature pyramid of {len(channels)} tensors (strides 4, 8, 16, 32), got {type(features).__name__} of "
+                         f"{len(features) if isinstance(features, (list, tuple)) else '?'}")
     for i, (f, c) in enumerate(zip(features, channels)):
         if not isinstance(f, Tensor) or f.ndim != 4 or f.shape[1] != c or f.shape[0] != features[0].shape[0]:
-            raise ValueError(f"pyramid level {i} must be [B, {c}, H, W] with the batch of level 0, got {tuple(f.shape) if isinstance(f, Tensor) else type(f).__name__}")
+            raise ValueError(f"pyramid level {i} must be [B, {c}, H, W] with the batch of level 0, got "
+                             f"{tuple(f.shape) if isinstance(f, Tensor) else type(f).__name__}")
         if i and (f.shape[-2] > features[i - 1].shape[-2] or f.shape[-1] > features[i - 1].shape[-1]):
-            raise ValueError(f"pyramid level {i} {tuple(f.shape[-2:])} is larger than level {i - 1} {tuple(features[i - 1].shape[-2:])}: give the finest level first")
+            raise ValueError(f"pyramid level {i} {tuple(f.shape[-2:])} is larger than level {i - 1} {tuple(features[i - 1].shape[-2:])}: "
+                             "give the finest level first")
 
 class FPN(nn.Module):
-    "Feature pyramid network (torchvision's: 1×1 laterals, nearest top-down, 3×3 outputs) on a list of maps; `extra_level` adds a max-pooled coarsest level."
+    """Feature pyramid network (torchvision's: 1×1 laterals, nearest top-down, 3×3 outputs) on a list of maps; `extra_level` adds a
+    max-pooled coarsest level."""
     def __init__(self, in_channels: Sequence[int], out_channels: int = 256, extra_level: bool = True):
         super().__init__()
         self.in_channels, self.out_channels = list(in_channels), out_channels
@@ -282,7 +288,8 @@ class OrientedRPN(nn.Module):
         w, h = s / r, s * r  # [ratios, scales]: area s², h / w = ratio
         self.register_buffer("base", torch.stack([-w, -h, w, h], -1).view(-1, 4) / 2, persistent=False)  # in strides
         a = len(self.base)
-        self.conv, self.cls, self.reg = nn.Conv2d(channels, channels, 3, padding=1), nn.Conv2d(channels, a, 1), nn.Conv2d(channels, 6 * a, 1)
+        self.conv, self.cls, self.reg = nn.Conv2d(channels, channels, 3, padding=1), nn.Conv2d(channels, a,
+                                                                                               1), nn.Conv2d(channels, 6 * a, 1)
         for m in (self.conv, self.cls, self.reg): nn.init.normal_(m.weight, std=0.01); nn.init.zeros_(m.bias)
 
     def anchors(self, sizes: Sequence[tuple[int, int]]) -> list[Tensor]:
@@ -297,7 +304,8 @@ class OrientedRPN(nn.Module):
     def forward(self, features: Sequence[Tensor], image_size: tuple[int, int], targets: list[dict] | None = None
                 ) -> tuple[list[Tensor], dict[str, Tensor]]:
         "(proposals [P, 5] per image, losses — empty unless `targets` are given)."
-        if len(features) != len(self.strides): raise ValueError(f"the RPN has {len(self.strides)} strides {self.strides}, got {len(features)} levels")
+        if len(features) != len(self.strides):
+            raise ValueError(f"the RPN has {len(self.strides)} strides {self.strides}, got {len(features)} levels")
         logits, deltas = [], []
         for f in features:
             t = F.relu(self.conv(f))
@@ -336,7 +344,8 @@ class OrientedRPN(nn.Module):
             assigned = _max_iou_assign(iou, self.pos_iou, self.neg_iou, self.min_pos_iou, low_quality=True).masked_fill(~usable, -1)
             pos, neg = _sample(assigned, self.num_samples, self.pos_fraction)
             idx = torch.cat([pos, neg])
-            cls_loss = cls_loss + F.binary_cross_entropy_with_logits(logits[b, idx], (idx[:, None] == pos).any(1).to(logits.dtype), reduction="sum")
+            cls_loss = cls_loss + F.binary_cross_entropy_with_logits(logits[b, idx], (idx[:, None] == pos).any(1).to(logits.dtype),
+                                                                     reduction="sum")
             target = midpoint_encode(anchors[pos], gt[assigned[pos] - 1], self.stds)
             reg_loss = reg_loss + F.smooth_l1_loss(deltas[b, pos], target, beta=1 / 9, reduction="sum")
             n += len(idx)
@@ -411,18 +420,24 @@ def oriented_targets(boxes: OrientedBoxes, classes: Sequence[str]) -> dict[str, 
     "An `OrientedRCNN` target (le90 `boxes` [n, 5], class-index `labels` [n]) from `OrientedBoxes` and the class names."
     unknown = sorted(set(boxes.labels) - set(classes))
     if unknown: raise ValueError(f"classes {unknown} are not among {list(classes)}")
-    return dict(boxes=torch.from_numpy(points_to_le90(boxes.points)), labels=torch.tensor([list(classes).index(l) for l in boxes.labels], dtype=torch.long))
+    return dict(boxes=torch.from_numpy(points_to_le90(boxes.points)),
+                labels=torch.tensor([list(classes).index(l) for l in boxes.labels], dtype=torch.long))
 
 # %% ../nbs/12_det.ipynb #644b485c
 def _check_targets(targets: list[dict], batch: int, num_classes: int, like: Tensor) -> list[dict]:
     "The targets on `like`'s device and dtype, or a `ValueError` saying what is wrong with them."
-    if not isinstance(targets, (list, tuple)) or len(targets) != batch: raise ValueError(f"expected a list of {batch} target dicts (one per image), got {type(targets).__name__}")
+    if not isinstance(targets, (list, tuple)) or len(targets) != batch:
+        raise ValueError(f"expected a list of {batch} target dicts (one per image), got {type(targets).__name__}")
     out = []
     for i, t in enumerate(targets):
-        if not isinstance(t, dict) or not {"boxes", "labels"} <= set(t): raise ValueError(f"target {i} must be a dict with 'boxes' and 'labels'")
+        if not isinstance(t, dict) or not {"boxes", "labels"} <= set(t):
+            raise ValueError(f"target {i} must be a dict with 'boxes' and 'labels'")
         b, l = torch.as_tensor(t["boxes"]), torch.as_tensor(t["labels"])
-        if b.ndim != 2 or b.shape[1] != 5 or l.shape != (len(b),): raise ValueError(f"target {i}: boxes must be [n, 5] (cx, cy, w, h, angle) and labels [n], got {tuple(b.shape)} and {tuple(l.shape)}")
-        if len(l) and (l.min() < 0 or l.max() >= num_classes): raise ValueError(f"target {i}: labels must be in [0, {num_classes}), got {l.tolist()}")
+        if b.ndim != 2 or b.shape[1] != 5 or l.shape != (len(b),):
+            raise ValueError(f"target {i}: boxes must be [n, 5] (cx, cy, w, h, angle) and labels [n], got {tuple(b.shape)} and "
+                             f"{tuple(l.shape)}")
+        if len(l) and (l.min() < 0 or l.max() >= num_classes):
+            raise ValueError(f"target {i}: labels must be in [0, {num_classes}), got {l.tolist()}")
         if len(b) and not (b[:, 2:4] > 0).all(): raise ValueError(f"target {i}: box sides must be positive")
         out.append(dict(boxes=regularize_le90(b.to(like.device, like.dtype)), labels=l.to(like.device, torch.long)))
     return out
@@ -460,5 +475,6 @@ class PyramidBackbone(nn.Module):
 
 def horizontal_detector(body: nn.Module, in_channels: Sequence[int], num_classes: int, masks: bool = False,
                         channels: int = 256, **kwargs) -> FasterRCNN | MaskRCNN:
-    "torchvision's Faster R-CNN (or Mask R-CNN with `masks`) on `body`'s pyramid; `num_classes` includes the background; `kwargs` go to torchvision."
+    """torchvision's Faster R-CNN (or Mask R-CNN with `masks`) on `body`'s pyramid; `num_classes` includes the background; `kwargs` go to
+    torchvision."""
     return (MaskRCNN if masks else FasterRCNN)(PyramidBackbone(body, in_channels, channels), num_classes=num_classes, **kwargs)

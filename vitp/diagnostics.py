@@ -63,7 +63,8 @@ def paired_test(a, b, level: float = 0.95) -> dict:
 # %% ../nbs/17b_diagnostics.ipynb #673e4b57
 def paired_power(n: int, effect: float, sd: float, alpha: float = 0.05) -> float:
     "Power of a two-sided paired t-test at level `alpha` over `n` pairs whose differences have mean `effect` and sd `sd` (noncentral t)."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2: raise ValueError(f"a paired t-test needs n >= 2 pairs, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"a paired t-test needs n >= 2 pairs, got {n!r}")
     if not sd > 0: raise ValueError(f"sd must be > 0, got {sd!r}")
     df, nc = int(n) - 1, effect / sd * math.sqrt(n)
     crit = stats.t.ppf(1 - alpha / 2, df)
@@ -126,7 +127,8 @@ def shuffle_donors(groups: Sequence, images: Sequence, seed: int = 0) -> np.ndar
 
 # %% ../nbs/17b_diagnostics.ipynb #342b70f1
 def _answer_stats(model: ViTPModel, batch: dict, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
-    "Per sample of a collated batch, as the training loss sees it: summed answer-token NLL [B] (float64), answer tokens [B], all of them argmax [B] (bool)."
+    """Per sample of a collated batch, as the training loss sees it: summed answer-token NLL [B] (float64), answer tokens [B], all of them
+    argmax [B] (bool)."""
     device = next(model.parameters()).device
     b = {k: v.to(device) if isinstance(v, Tensor) else v for k, v in batch.items()}
     seen = []
@@ -136,7 +138,8 @@ def _answer_stats(model: ViTPModel, batch: dict, generator: torch.Generator | No
     targets = out.labels[:, 1:]
     supervised = targets != NO_LOSS
     if len(seen) != 1 or seen[0].shape[0] != int(supervised.sum()):
-        raise RuntimeError("ViTPModel no longer applies its LM head once, to the answer positions only: the per-sample scores cannot be read from its loss")
+        raise RuntimeError("ViTPModel no longer applies its LM head once, to the answer positions only: the per-sample scores cannot be "
+                           "read from its loss")
     logits, target = seen[0].float(), targets[supervised]
     nll = F.cross_entropy(logits, target, reduction="none")
     if not torch.allclose(nll.mean(), out.loss.float(), rtol=1e-4, atol=1e-6):
@@ -201,7 +204,8 @@ def image_dependence(model: ViTPModel, tokenizer, meta: dict[str, MetaEntry] | s
               else np.full(len(keys), -1))
     if "shuffled" in conditions and (donors < 0).any():
         first = keys[int(np.flatnonzero(donors < 0)[0])]
-        warnings.warn(f"{int((donors < 0).sum())} sample(s) have no other sample of their dataset and layout with another image, so no shuffled "
+        warnings.warn(f"{int((donors < 0).sum())} sample(s) have no other sample of their dataset and layout with another image, so no "
+                      "shuffled "
                       f"score (NaN), e.g. {first[0]}[{first[1]}]")
     drops = {c: VisualRobustnessDrop(vrl_ratio if c == "vrl" else 0.0, model.drop.granularity, 1.0, model.drop.tile_tokens,
                                      in_eval=c == "vrl") for c in conditions}
@@ -216,7 +220,8 @@ def image_dependence(model: ViTPModel, tokenizer, meta: dict[str, MetaEntry] | s
                 samples, partners = [ds[keys[j]] for j in chunk], [ds[keys[donors[j]]] if donors[j] >= 0 else None for j in chunk]
                 for c in conditions:
                     pixels = [torch.zeros_like(s["pixel_values"]) if c == "blank" else
-                              d["pixel_values"] if c == "shuffled" and d is not None else s["pixel_values"] for s, d in zip(samples, partners)]
+                              d["pixel_values"] if c == "shuffled" and d is not None else s["pixel_values"]
+                              for s, d in zip(samples, partners)]
                     batch = collate([s | {"pixel_values": p} for s, p in zip(samples, pixels)], tokenizer.pad_token_id)
                     with _using_drop(model, drops[c]): total, count, exact = _answer_stats(model, batch, generator)
                     for k, j in enumerate(chunk):
@@ -238,7 +243,8 @@ def dependence_summary(samples: list[dict], level: float = 0.95) -> list[dict]:
     if not samples: raise ValueError("no samples to summarise")
     conditions = [c for c in CONDITIONS if f"nll_{c}" in samples[0]]
     groups = [("dataset", d, [s for s in samples if s["dataset"] == d]) for d in dict.fromkeys(s["dataset"] for s in samples)]
-    groups += [("task", t, [s for s in samples if s.get("task") == t]) for t in dict.fromkeys(s.get("task") for s in samples) if t is not None]
+    groups += [("task", t, [s for s in samples if s.get("task") == t])
+               for t in dict.fromkeys(s.get("task") for s in samples) if t is not None]
     rows = []
     for group, name, members in groups + [("overall", "all", samples)]:
         col = lambda key: np.array([s[key] for s in members], np.float64)
@@ -265,8 +271,8 @@ def dependence_table(summary: list[dict], digits: int = 3) -> str:
     head += [f"p ({main})", "acc real", f"acc {main}", f"acc real − {main}"] if main else ["acc real"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in summary:
-        cells = [r["name"] if r["group"] == "dataset" else f"{r['group']}: {r['name']}", str(r["n"]), *[_num(r["nll"][c], digits) for c in conds],
-                 *[_interval(r["nll_gap"][c], digits) for c in others]]
+        cells = [r["name"] if r["group"] == "dataset" else f"{r['group']}: {r['name']}", str(r["n"]),
+                 *[_num(r["nll"][c], digits) for c in conds], *[_interval(r["nll_gap"][c], digits) for c in others]]
         cells += ([_num(r["nll_gap"][main]["p"], 3), _num(r["acc"]["real"], 2), _num(r["acc"][main], 2), _interval(r["acc_gain"][main], 2)]
                   if main else [_num(r["acc"]["real"], 2)])
         lines.append("| " + " | ".join(cells) + " |")
@@ -344,14 +350,16 @@ def fit_probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test
     `max_iter`, on `threads` BLAS/OpenMP threads), `probe_scores` on the test split; with `dims`, `n_train`, `n_iter`,
     `seconds`. x: [n, D], y: [n]."""
     start = time.perf_counter()
-    if len(np.unique(train_y)) < 2: raise ValueError(f"the train split has labels of one class only ({np.unique(train_y).tolist()}): nothing to probe")
+    if len(np.unique(train_y)) < 2:
+        raise ValueError(f"the train split has labels of one class only ({np.unique(train_y).tolist()}): nothing to probe")
     scaler = StandardScaler().fit(train_x)
     clf = LogisticRegression(C=C, max_iter=max_iter, solver="lbfgs")
     with warnings.catch_warnings(), threadpool_limits(threads):
         warnings.simplefilter("ignore", ConvergenceWarning)  # the protocol fixes the iterations
         clf.fit(scaler.transform(train_x), train_y)
         out = probe_scores(clf.predict(scaler.transform(test_x)), test_y, n_classes)
-    return out | dict(dims=int(train_x.shape[1]), n_train=len(train_y), n_iter=int(np.max(clf.n_iter_)), seconds=time.perf_counter() - start)
+    return out | dict(dims=int(train_x.shape[1]), n_train=len(train_y), n_iter=int(np.max(clf.n_iter_)),
+                      seconds=time.perf_counter() - start)
 
 # %% ../nbs/17b_diagnostics.ipynb #e8457224
 def _probe_data(task: str, root, split: str, featurizers: dict[str, Callable], img_size: int, patch: int, mean, std,
@@ -410,13 +418,15 @@ def vit_patch_features(vit: VisionTransformer, images: Tensor, blocks: Sequence[
     try:
         with torch.no_grad():
             out = [torch.cat(vit.forward_intermediates(images[i:i + batch_size].to(device), indices=take, norm=False, output_fmt="NCHW",
-                                                       intermediates_only=True), 1).float().cpu() for i in range(0, len(images), batch_size)]
+                                                       intermediates_only=True), 1).float().cpu()
+                   for i in range(0, len(images), batch_size)]
     finally: vit.train(was_training)
     return torch.cat(out).permute(0, 2, 3, 1)
 
 # %% ../nbs/17b_diagnostics.ipynb #08d4d042
 def _vit_and_norm(vit, img_size: int, mean=None, std=None) -> tuple[VisionTransformer, tuple, tuple]:
-    "A ViT export folder loaded at `img_size` with its own normalisation, or a ViT as given (ImageNet's by default); `mean`, `std` override."
+    """A ViT export folder loaded at `img_size` with its own normalisation, or a ViT as given (ImageNet's by default); `mean`, `std`
+    override."""
     if isinstance(vit, VisionTransformer): return vit, tuple(mean or IMAGENET_MEAN), tuple(std or IMAGENET_STD)
     model = load_vit(vit, img_size=img_size)
     cfg = json.loads((Path(vit) / "config.json").read_text())
@@ -433,7 +443,8 @@ def linear_probe(vit: VisionTransformer | str | Path, task: str, root: str | Pat
     vit, mean, std = _vit_and_norm(vit, img_size, mean, std)
     patch = vit.patch_embed.patch_size[0]
     if img_size % patch: raise ValueError(f"img_size {img_size} is not a multiple of the ViT's patch size {patch}")
-    args = (dict(vit=lambda x: vit_patch_features(vit, x, blocks, batch_size)), img_size, patch, mean, std, label_fn, max_images, seed, batch_size, progress)
+    args = (dict(vit=lambda x: vit_patch_features(vit, x, blocks, batch_size)), img_size, patch, mean, std, label_fn, max_images, seed,
+            batch_size, progress)
     (train_x, train_y), (test_x, test_y) = (_probe_data(task, root, split, *args) for split in ("train", "test"))
     out = fit_probe(train_x["vit"], train_y, test_x["vit"], test_y, _n_classes(task, label_fn, train_y, test_y), C, max_iter)
     params = dict(task=task, root=str(root), img_size=img_size, patch=patch, blocks=list(blocks), C=C, max_iter=max_iter,
@@ -460,7 +471,8 @@ def _jsonable(x):
 def _split(text: str | None) -> list[str] | None: return None if text is None else [t for t in text.split(",") if t]
 
 @call_parse
-def vitp_diagnose(mode: Param("vlm: how much a VLM's answers depend on its images; probe: shortcut and linear probes of a ViT", str, choices=("vlm", "probe")),
+def vitp_diagnose(mode: Param("vlm: how much a VLM's answers depend on its images; probe: shortcut and linear probes of a ViT", str,
+                              choices=("vlm", "probe")),
                   source: Param("vlm: a VLM folder (transformers InternVL) or a preset; probe: a ViT export folder or 'random'", str),
                   data: Param("vlm: an InternVL meta JSON of held-out data; probe: a task's dataset folder", str),
                   out: Param("a JSON file for the results", str) = None,

@@ -39,7 +39,8 @@ _WATER = ("land", "water")
 
 def _scene_ann(sc: dict, size: int) -> dict:
     "The instruct annotation of an `rs_scene`: oriented objects of `RS_CLASSES` and a land/water mask."
-    return annotation(size, points=sc["points"], labels=sc["labels"], classes=RS_CLASSES, mask=sc["water"].astype(np.uint8), mask_classes=_WATER)
+    return annotation(size, points=sc["points"], labels=sc["labels"], classes=RS_CLASSES, mask=sc["water"].astype(np.uint8),
+                      mask_classes=_WATER)
 
 def _gather(ann: dict, tasks: list[str], k: int, s: int, rounds: int = 4) -> list[dict] | None:
     "`k` conversations with distinct questions from up to `rounds` calls of `instruct` (each call uses a task at most once), else None."
@@ -94,7 +95,8 @@ def _landcover(s: int, size: int):
     "Sampler: a land-cover image with a scene classification and five questions: caption, building count, presence, region share."
     lc = land_cover(s, size)
     boxes = _blobs(lc["mask"] == 2)
-    ann = annotation(size, boxes=boxes, labels=["building"] * len(boxes), classes=["building"], mask=lc["mask"], mask_classes=LAND_COVER_CLASSES)
+    ann = annotation(size, boxes=boxes, labels=["building"] * len(boxes), classes=["building"], mask=lc["mask"],
+                     mask_classes=LAND_COVER_CLASSES)
     recs = _gather(ann, ["caption", "count", "presence", "region"], 5, s)
     return None if recs is None else ([lc["image"]], [classify(None, scene_class(lc["mask"]), list(SCENE_CLASSES), seed=s)] + recs)
 
@@ -116,7 +118,8 @@ def _change_caption(s: int, size: int):
     answer = " and ".join(parts) + "." if parts else str(rng.choice(["Nothing has changed.", "There is no change between the two images."]))
     q = str(rng.choice(["What has changed between the two images?", "Describe the changes from the first image to the second.",
                         "Compare the two images: what is different?"]))
-    rec = {"image": None, "conversations": [{"from": "human", "value": f"Image-1: <image>\nImage-2: <image>\n{q}"}, {"from": "gpt", "value": answer}],
+    rec = {"image": None,
+           "conversations": [{"from": "human", "value": f"Image-1: <image>\nImage-2: <image>\n{q}"}, {"from": "gpt", "value": answer}],
            "task": "change_caption"}
     return [pair["image_a"], pair["image_b"]], [rec]
 
@@ -198,7 +201,8 @@ def _write_medical(root: Path, split: str, name: str, image: np.ndarray, mask: n
     write_image(root / split / "masks" / f"{name}.png", check_values(mask.astype(np.uint8), range(len(MEDICAL_CLASSES)), f"mask of {name}"))
 
 class MedicalSeg:
-    "Medical segmentation of one split (`root/{split}/{images,masks}/*.png`); items are `dict(name, image, mask)`, mask values index `MEDICAL_CLASSES`."
+    """Medical segmentation of one split (`root/{split}/{images,masks}/*.png`); items are `dict(name, image, mask)`, mask values index
+    `MEDICAL_CLASSES`."""
     def __init__(self, root: str | Path, split: str = "train"):
         self.folder = Path(root) / check_choice(split, MEDICAL_SPLITS, "medical split")
         self.items = pair_files({k: (self.folder / k, (".png",)) for k in ("images", "masks")})
@@ -219,7 +223,8 @@ def _sar_det(root: Path, split: str, i: int, j: int, s: int, size: int, palette:
     return name
 
 def _optical_det(root: Path, split: str, i: int, j: int, s: int, size: int, palette: str = "class") -> str:
-    "A DIOR-R-like item: an optical scene (of `palette`) as JPEG and its xml, classes renamed to DIOR's; ids count from 00001 over all splits."
+    """A DIOR-R-like item: an optical scene (of `palette`) as JPEG and its xml, classes renamed to DIOR's; ids count from 00001 over all
+    splits."""
     sc, name = rs_scene(s, size, "optical", palette=palette), f"{i + 1:05d}"
     write_image(root / _dior_images(split) / f"{name}.jpg", sc["image"])
     write_dior_xml(root / _DIOR_ANN / f"{name}.xml", OrientedBoxes(sc["points"], [_DIOR_NAME[l] for l in sc["labels"]], sc["difficult"],
@@ -263,7 +268,8 @@ class DownstreamSet:
 
 DOWNSTREAM = {
     "sar_det": DownstreamSet(_sar_det, {"train": 72, "val": 18, "test": 18}, "DOTA (RSAR)", RS_CLASSES),
-    "optical_det": DownstreamSet(_optical_det, {"train": 72, "val": 18, "test": 18}, "DIOR-R", tuple(_DIOR_NAME.values()), finish=_dior_lists),
+    "optical_det": DownstreamSet(_optical_det, {"train": 72, "val": 18, "test": 18}, "DIOR-R", tuple(_DIOR_NAME.values()),
+                                 finish=_dior_lists),
     "loveda": DownstreamSet(_loveda, {"Train": 40, "Val": 10, "Test": 10}, "LoveDA", LAND_COVER_CLASSES[1:], min_split=2),
     "levircd": DownstreamSet(_levircd, {"train": 40, "val": 10, "test": 10}, "LEVIR-CD", ("unchanged", "changed")),
     "medical": DownstreamSet(_medical, {"train": 64, "val": 16, "test": 16}, "images + masks", MEDICAL_CLASSES),
@@ -288,12 +294,14 @@ def _texture_vqa(s: int, size: int):
 def _general_ask(s: int, size: int):
     "Sampler: a general image with one fixed question, the image after it, the class as answer."
     g = general_sample(s, size)
-    return [g["image"]], [conversation(None, "What is shown in this image?", g["label"].capitalize() + ".", image_after=True) | {"task": "classify"}]
+    return [g["image"]], [conversation(None, "What is shown in this image?", g["label"].capitalize() + ".",
+                                       image_after=True) | {"task": "classify"}]
 
 _SHAPES = ["colour", "count", "presence", "class", "relative"]
 STRUCTURE_PRETRAIN = {
     "shapes_vqa": PretrainSet(_shapes_vqa("optical", _SHAPES, 4), 60, 0.8, _RS, _OPT, ("vqa", "region_vqa"), (), "RSVQA, FIT_RS"),
-    "shapes_sar_vqa": PretrainSet(_shapes_vqa("sar", ["count", "presence", "relative"], 3), 40, 1.0, _RS, ("sar",), ("vqa", "region_vqa"), (), "ISPRS_SAR"),
+    "shapes_sar_vqa": PretrainSet(_shapes_vqa("sar", ["count", "presence", "relative"], 3), 40, 1.0, _RS, ("sar",), ("vqa", "region_vqa"),
+                                  (), "ISPRS_SAR"),
     "texture_vqa": PretrainSet(_texture_vqa, 40, 1.0, _RS, _OPT, ("vqa", "region_vqa"), ("diversity",), "VHM, Million-AID"),
     "shapes_grounding": PretrainSet(_rs_grounding("optical", 1), 30, 0.5, _RS, _OPT, ("grounding",), (), "DIOR-RSVG"),
     "general_ask": PretrainSet(_general_ask, 80, 0.3, "general", _OPT, ("cls", "caption"), (), "Mini-InternVL"),
@@ -355,7 +363,8 @@ class EmbeddedTree:
         "Recipe `name` (`'vitp'` or `'general'`) bound to the tree's meta."
         if name not in self.recipes:
             near = difflib.get_close_matches(name, list(self.recipes), n=1)
-            raise KeyError(f"no recipe {name!r} in {self.root}" + (f"; did you mean {near[0]!r}?" if near else f"; choose one of {list(self.recipes)}"))
+            raise KeyError(f"no recipe {name!r} in {self.root}"
+                           + (f"; did you mean {near[0]!r}?" if near else f"; choose one of {list(self.recipes)}"))
         return Recipe.load(self.recipes[name]).bind(json.loads(self.meta.read_text()))
 
     def check(self, recipe: str | Recipe = "vitp", warn: bool = True) -> list[str]:
@@ -375,17 +384,23 @@ def load_embedded(root: str | Path) -> EmbeddedTree:
                         {k: root / v["path"] for k, v in m["downstream"].items()}, m)
     need = [tree.meta, *tree.recipes.values(), *tree.downstream.values(), *(root / "pretrain" / n / "ann.jsonl" for n in m["pretrain"])]
     missing = [p for p in need if not p.exists()]
-    if missing: raise FileNotFoundError(f"{root} is an incomplete embedded tree: {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    if missing:
+        raise FileNotFoundError(f"{root} is an incomplete embedded tree: {missing[0]} is missing"
+                                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     return tree
 
 # %% ../nbs/04b_embedded.ipynb #5e7c21ce
 def _params(size: int, scale: float, seed: int, world: str = "default") -> dict:
     "Validated parameters as stored in the manifest (`world` only when it is not the default, so older trees still match)."
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 64 <= size <= 2048: raise ValueError(f"size must be an int in [64, 2048], got {size!r}")
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (math.isfinite(scale) and scale > 0): raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 64 <= size <= 2048:
+        raise ValueError(f"size must be an int in [64, 2048], got {size!r}")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
     if world not in WORLDS: raise ValueError(f"unknown world {world!r}; choose one of {sorted(WORLDS)}")
-    return dict(size=int(size), scale=float(scale), seed=int(seed), version=EMBEDDED_VERSION) | ({} if world == "default" else dict(world=world))
+    return dict(size=int(size), scale=float(scale), seed=int(seed),
+                version=EMBEDDED_VERSION) | ({} if world == "default" else dict(world=world))
 
 def _count(base: int, scale: float, low: int = 1) -> int:
     "`base · scale` rounded, halves up, at least `low`."
@@ -420,7 +435,8 @@ def _build(tmp: Path, params: dict, workers: int) -> None:
     recs = {n: [r for _ in range(k) for r in next(out)] for n, k in pre.items()}
     names = {t: {sp: [next(out) for _ in range(k)] for sp, k in splits.items()} for t, splits in down.items()}
     pdir = tmp / "pretrain"
-    write_meta(pdir / "meta.json", [MetaEntry(n, pdir / n / "images", write_jsonl(pdir / n / "ann.jsonl", recs[n]), len(recs[n]), PRETRAIN[n].rate)
+    write_meta(pdir / "meta.json",
+               [MetaEntry(n, pdir / n / "images", write_jsonl(pdir / n / "ann.jsonl", recs[n]), len(recs[n]), PRETRAIN[n].rate)
                                     for n in PRETRAIN])
     for name, r in _recipes({n: len(v) for n, v in recs.items()}, params).items(): r.save(pdir / f"recipe_{name}.json")
     for t, s in DOWNSTREAM.items():
@@ -428,7 +444,8 @@ def _build(tmp: Path, params: dict, workers: int) -> None:
     manifest = dict(format="vitp-embedded", params=params, meta="pretrain/meta.json",
                     recipes={n: f"pretrain/recipe_{n}.json" for n in ("vitp", "general")},
                     pretrain={n: dict(images=pre[n], records=len(recs[n])) for n in PRETRAIN},
-                    downstream={t: dict(path=f"downstream/{t}", format=s.format, classes=list(s.classes), splits=down[t]) for t, s in DOWNSTREAM.items()})
+                    downstream={t: dict(path=f"downstream/{t}", format=s.format, classes=list(s.classes), splits=down[t])
+                                for t, s in DOWNSTREAM.items()})
     (tmp / "tree.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 def _cpus() -> int:
@@ -441,15 +458,18 @@ def write_embedded(root: str | Path, size: int = 224, scale: float = 1.0, seed: 
     there when its parameters match."""
     root, params = Path(root), _params(size, scale, seed, world)
     workers = _cpus() if workers is None else workers
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1: raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
     if (root / "tree.json").is_file():
         try: have = load_embedded(root).params
         except FileNotFoundError as e:  # a tree of ours with parts deleted
             if not overwrite: raise FileNotFoundError(f"{e}; pass overwrite=True to rewrite it") from None
             have = None
         if have == params: return load_embedded(root)
-        if not overwrite: raise ValueError(f"{root} holds an embedded tree written with {have}, not {params}; pass overwrite=True to replace it")
+        if not overwrite:
+            raise ValueError(f"{root} holds an embedded tree written with {have}, not {params}; pass overwrite=True to replace it")
     elif root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise FileExistsError(f"{root} exists and is not an embedded tree (no tree.json); refusing to replace it, choose a new or empty folder")
+        raise FileExistsError(f"{root} exists and is not an embedded tree (no tree.json); refusing to replace it, choose a new or empty "
+                              "folder")
     with atomic_dir(root) as tmp: _build(tmp, params, workers)  # swaps an old tree out only once the new one is complete
     return load_embedded(root)

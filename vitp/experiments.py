@@ -72,7 +72,8 @@ def summarize(runs: list[dict], by: str, metric: str, scale: float = 1.0, level:
     groups: dict = {}
     for r in runs:
         if by not in r["params"]: raise ValueError(f"run {r['params']} has no parameter {by!r}")
-        if metric not in r["metrics"]: raise ValueError(f"run {r['params']} seed {r['seed']} has no metric {metric!r}; it has {sorted(r['metrics'])}")
+        if metric not in r["metrics"]:
+            raise ValueError(f"run {r['params']} seed {r['seed']} has no metric {metric!r}; it has {sorted(r['metrics'])}")
         groups.setdefault(r["params"][by], []).append(r["metrics"][metric])
     rows = []
     for key in sorted(groups):
@@ -130,7 +131,8 @@ def side_by_side(summary: list[dict], paper: dict, baseline, by: str | None = No
     for r in summary:
         key = r[by]
         claim, verdict = ("baseline", "") if key == baseline else claims.get(key, ("—", ""))
-        lines.append(f"| {key} | {_num(paper.get(key), digits)} | {_num(r['mean'], digits)} ± {_num(r['half'], digits)} (n={r['n']}) | {claim} | {verdict} |")
+        lines.append(f"| {key} | {_num(paper.get(key), digits)} | {_num(r['mean'], digits)} ± {_num(r['half'], digits)} (n={r['n']}) | "
+                     f"{claim} | {verdict} |")
     return "\n".join(lines) + "\n"
 
 # %% ../nbs/18_experiments.ipynb #f1528d7c
@@ -275,7 +277,8 @@ class Backbones:
         if name == "random": return dict(backbone="random", arch=self.preset)
         start = str(self.general_model())
         vit = self._built["general"][1] if name == "general" else self._stage(
-            f"vitp_seed{seed}", dict(self.stage_cfg, model=start, drop_ratio=self.drop_ratio, seed=seed, out_dir=str(self.work / f"vitp_seed{seed}")))[1]
+            f"vitp_seed{seed}",
+            dict(self.stage_cfg, model=start, drop_ratio=self.drop_ratio, seed=seed, out_dir=str(self.work / f"vitp_seed{seed}")))[1]
         return dict(backbone=str(vit), arch=str(vit))
 
 # %% ../nbs/18_experiments.ipynb #7112f5d3
@@ -454,7 +457,8 @@ class Study:
         "The `pretrain` config of a ViTP stage with the settings `p` (study parameters with an arm's) and `seed`."
         cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=p["recipe"] or "vitp", steps=p["pretrain_steps"],
                    batch_size=p["pretrain_batch"], grad_accum=p["grad_accum"] or 1, lr=p["pretrain_lr"], warmup_ratio=0.1,
-                   max_tiles=p["tiles"] or 1, drop_ratio=0.75 if p["drop_ratio"] is None else p["drop_ratio"], system=p["system"], precision=p["precision"] or "auto",
+                   max_tiles=p["tiles"] or 1, drop_ratio=0.75 if p["drop_ratio"] is None else p["drop_ratio"], system=p["system"],
+                   precision=p["precision"] or "auto",
                    deepspeed=from_root(p["deepspeed"]), seed=seed, checkpoint_every=10**6, plot=False, resume="none")
         return cfg | overrides
 
@@ -562,17 +566,20 @@ class Study:
         missing = [c for c in claims if c.arm not in arms or c.baseline not in arms]
         if missing: print(f"not judged (an arm is not among this run's): {', '.join(map(str, missing))}")
         claims = [c for c in claims if c not in missing]
-        if len({json.dumps(s, sort_keys=True) for s in settings.values()}) < len(settings): raise ValueError(f"two arms of {self.name} have the same settings")
+        if len({json.dumps(s, sort_keys=True) for s in settings.values()}) < len(settings):
+            raise ValueError(f"two arms of {self.name} have the same settings")
         label_of = {json.dumps(s, sort_keys=True): label for label, s in settings.items()}
         todo, seeds = pending_runs(self.runs_path, list(settings.values()), self.p["seeds"]), self.p["seeds"]
-        print(f"{self.name}: {len(todo)} of {len(settings) * len(seeds)} runs to do" + (" (dry run: none is run)" if self.p["dry_run"] else ""))
+        print(f"{self.name}: {len(todo)} of {len(settings) * len(seeds)} runs to do"
+              + (" (dry run: none is run)" if self.p["dry_run"] else ""))
         t_all = time.perf_counter()
         for params, seed in ([] if self.p["dry_run"] else todo):
             label, t0 = label_of[json.dumps(params, sort_keys=True)], time.perf_counter()
             p = {**self.p, **arms[label]}
             got = run(p, seed) if run else self.run(p, seed, score)
             record_run(self.runs_path, params, seed, got, time.perf_counter() - t0)
-            print(f"  {label}, seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in got.items() if isinstance(v, float)) + f" ({time.perf_counter() - t0:.0f} s)")
+            print(f"  {label}, seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in got.items() if isinstance(v, float))
+                  + f" ({time.perf_counter() - t0:.0f} s)")
         if todo and not self.p["dry_run"]: print(f"{len(todo)} runs in {time.perf_counter() - t_all:.0f} s")
         runs = runs_of(self.runs_path, list(settings.values()), seeds) if self.runs_path.exists() else []
         metrics = list(metrics or self.judged_metrics())
@@ -631,23 +638,29 @@ class SweepResult:
             cells = [str(row["arm"]), _num(row["paper"], 1),
                      *[f"{_num(row[m], 1)} ± {_num(row[m + '_half'], 1)} (n={row[m + '_n']})" for m in metrics],
                      str(c) if c else ("baseline" if any(k.baseline == row["arm"] for k in self.claims) else "—"),
-                     *([f"{v['verdict']}: {_signed(v['mean'])} [{_signed(v['lo'])}, {_signed(v['hi'])}]" for v in verdicts] or [""] * len(metrics))]
+                     *([f"{v['verdict']}: {_signed(v['mean'])} [{_signed(v['lo'])}, {_signed(v['hi'])}]" for v in verdicts]
+                       or [""] * len(metrics))]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
 
     def conclusion(self) -> str:
         "What held: per metric the count of claims that held, did not hold, stayed undecided; the power line of each undecided one."
         p, out = self.study.p, []
-        out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}" + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
-                   + f": preset {p['preset']!r}, {p['general_steps']} general steps, ViTP stages of {p['pretrain_steps']} steps × {p['pretrain_batch']}"
-                   + f"; probe and fine-tuning on `{p['task']}` ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px).")
+        out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}"
+                   + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
+                   + f": preset {p['preset']!r}, {p['general_steps']} general steps, ViTP stages of {p['pretrain_steps']} steps × "
+                     f"{p['pretrain_batch']}"
+                   + f"; probe and fine-tuning on `{p['task']}` ({p['finetune_steps']} steps × {p['finetune_batch']} crops of "
+                     f"{p['img_size']} px).")
         out.append("**Test.** Paired over seeds (each seed shares the general stage, fine-tuning init, data order and crops across arms): "
-                   "95 % t-interval of arm − baseline in the paper's direction; held above 0, did not hold below 0 or below the paper's effect δ.")
+                   "95 % t-interval of arm − baseline in the paper's direction; held above 0, did not hold below 0 or below the paper's "
+                   "effect δ.")
         for m, vs in self.verdicts.items():
             if not vs: continue
             held = sum(v["verdict"] == "held" for v in vs); no = sum(v["verdict"].startswith("did not hold") for v in vs)
             out.append(f"**Claims on {_SHORT.get(m, m)}:** {held} held, {no} did not hold, {len(vs) - held - no} undecided of {len(vs)}.")
-            out += [f"- {v['claim']}: {v['verdict']} (mean {_signed(v['mean'])}, 95 % CI [{_signed(v['lo'])}, {_signed(v['hi'])}], n = {v['n']}); {v['power']}." for v in vs]
+            out += [f"- {v['claim']}: {v['verdict']} (mean {_signed(v['mean'])}, 95 % CI [{_signed(v['lo'])}, {_signed(v['hi'])}], n = "
+                    f"{v['n']}); {v['power']}." for v in vs]
         if self.notes: out.append(self.notes.strip())
         return "\n\n".join(out)
 
@@ -664,7 +677,8 @@ class SweepResult:
         if known: ax.plot(*zip(*known), "o-" if numeric else "o", color="tab:gray")
         ax.set(title="paper", ylabel="paper's metric")
         for ax, m in zip(axes[0, 1:], metrics):
-            ax.errorbar(xs, [r[m] for r in rows], yerr=np.nan_to_num([r[m + "_half"] for r in rows]), fmt="o-" if numeric else "o", capsize=4)
+            ax.errorbar(xs, [r[m] for r in rows], yerr=np.nan_to_num([r[m + "_half"] for r in rows]),
+                        fmt="o-" if numeric else "o", capsize=4)
             ax.set(title=f"ours: {_SHORT.get(m, m)}")
         for ax in axes[0]:
             ax.grid(alpha=0.3)

@@ -56,14 +56,19 @@ def _read_tower(folder: Path) -> dict[str, Tensor]:
 def _folder_config(folder: Path, preset: str | None) -> tuple[InternVLVisionConfig, dict]:
     "The vision config of a model folder or a learner checkpoint, and where it came from."
     if (folder / "config.json").exists():
-        if is_original_internvl(folder): raise ValueError(f"{folder} is InternVL's original remote-code format: convert it first: vitp_convert {folder} {folder}-hf")
+        if is_original_internvl(folder):
+            raise ValueError(f"{folder} is InternVL's original remote-code format: convert it first: vitp_convert {folder} {folder}-hf")
         model_type = json.loads((folder / "config.json").read_text()).get("model_type")
-        if model_type != "internvl": raise ValueError(f"{folder / 'config.json'} is not a transformers InternVL config: model_type {model_type!r}, expected 'internvl'")
+        if model_type != "internvl":
+            raise ValueError(f"{folder / 'config.json'} is not a transformers InternVL config: model_type {model_type!r}, expected "
+                             "'internvl'")
         return InternVLConfig.from_pretrained(folder).vision_config, {"kind": "transformers"}
-    if preset is not None: return preset_config(preset, vocab_size=2, image_token_id=1).vision_config, {"kind": "vitp-checkpoint", "preset": preset}
+    if preset is not None:
+        return preset_config(preset, vocab_size=2, image_token_id=1).vision_config, {"kind": "vitp-checkpoint", "preset": preset}
     recorded = recorded_vlm_config(folder)
-    if recorded is None: raise ValueError(f"{folder} has no config.json, and no {RUN_VLM_CONFIG} two folders up (a learner checkpoint of a run "
-                                          f"that recorded none): pass preset=, one of {sorted(VLM_PRESETS)}")
+    if recorded is None:
+        raise ValueError(f"{folder} has no config.json, and no {RUN_VLM_CONFIG} two folders up (a learner checkpoint of a run "
+                         f"that recorded none): pass preset=, one of {sorted(VLM_PRESETS)}")
     return recorded.vision_config, {"kind": "vitp-checkpoint", "config": str(folder.parent.parent / RUN_VLM_CONFIG)}
 
 def vision_source(source: nn.Module | str | Path, preset: str | None = None, num_heads: int | None = None
@@ -77,11 +82,15 @@ def vision_source(source: nn.Module | str | Path, preset: str | None = None, num
         return {k: v.detach() for k, v in tower.state_dict().items()}, tower.config, {"kind": "model", "class": type(source).__name__}
     path = Path(source)
     if path.is_file():
-        if path.suffix != ".safetensors": raise ValueError(f"{path} is a file but not .safetensors (expected an InternViT state dict, or a folder)")
+        if path.suffix != ".safetensors":
+            raise ValueError(f"{path} is a file but not .safetensors (expected an InternViT state dict, or a folder)")
         try: state = internvit_to_hf(load_file(str(path)))
-        except ValueError as e: raise ValueError(f"{path} is not an InternViT state dict (vision_model.save_pretrained's keys): {e}") from None
+        except ValueError as e:
+            raise ValueError(f"{path} is not an InternViT state dict (vision_model.save_pretrained's keys): {e}") from None
         return state, internvit_config(state, num_heads), {"kind": "internvit", "path": str(path)}
-    if not path.is_dir(): raise FileNotFoundError(f"{path} is neither a folder nor a file (expected a model or checkpoint folder, or an InternViT .safetensors)")
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} is neither a folder nor a file (expected a model or checkpoint folder, or an InternViT "
+                                ".safetensors)")
     config, origin = _folder_config(path, preset)
     return _read_tower(path), config, {**origin, "path": str(path)}
 
@@ -160,7 +169,8 @@ def resize_patch_kernel(weight: Tensor, patch_size: int, method: str = "bicubic"
 # %% ../nbs/09_export.ipynb #415e65b0
 CLS_POLICIES, LAYER_SCALE_POLICIES = ("keep", "drop"), ("keep", "fold")
 
-def _pair(size: int | tuple | list) -> list[int]: return [int(size), int(size)] if isinstance(size, (int, float)) else [int(s) for s in size]
+def _pair(size: int | tuple | list) -> list[int]:
+    return [int(size), int(size)] if isinstance(size, (int, float)) else [int(s) for s in size]
 
 def _fold_layer_scale(state: dict[str, Tensor], depth: int) -> dict[str, Tensor]:
     "γ ⊙ (W x + b) = (γ W) x + γ b: LayerScale moved into the output projections."
@@ -239,7 +249,8 @@ def read_vit(path: str | Path, num_heads: int | None = None) -> tuple[dict[str, 
     for f in ("config.json", "model.safetensors"):
         if not (path / f).exists(): raise FileNotFoundError(f"{path / f} does not exist: not a vitp ViT export")
     cfg = json.loads((path / "config.json").read_text())
-    if cfg.get("format") != "vitp-vit": raise ValueError(f"{path / 'config.json'} is not a vitp ViT export config (format {cfg.get('format')!r})")
+    if cfg.get("format") != "vitp-vit":
+        raise ValueError(f"{path / 'config.json'} is not a vitp ViT export config (format {cfg.get('format')!r})")
     return load_file(str(path / "model.safetensors")), cfg
 
 def vit_from(state: dict[str, Tensor], cfg: dict, img_size: int | tuple | None = None, **kwargs) -> VisionTransformer:

@@ -54,7 +54,8 @@ def _loveda_labelled(items: LoveDA) -> bool: return all("mask" in f for _, _, f 
 
 @dataclass(frozen=True)
 class TaskSpec:
-    "A downstream task: kind, format, classes, split names (ours → the format's), metric, how it is read, batch keys, default splits, augmentation."
+    """A downstream task: kind, format, classes, split names (ours → the format's), metric, how it is read, batch keys, default splits,
+    augmentation."""
     kind: str                                 # the head of HEADS that builds its model and scores it
     format: str
     classes: tuple[str, ...]
@@ -77,8 +78,10 @@ TASKS = {
     "optical_det": TaskSpec("det", "dior", DIOR_CLASSES, _SPLITS, "mAP50_voc07", read_dior, _boxes_sample, target="targets"),
     "loveda": TaskSpec("seg", "loveda", LOVEDA_CLASSES, {"train": "Train", "val": "Val", "test": "Test"}, "mIoU", _loveda, _loveda_sample,
                        labelled=_loveda_labelled, test_splits=("test", "val")),
-    "levircd": TaskSpec("change", "levircd", ("unchanged", "changed"), _SPLITS, "F1", _levircd, _pair_sample, inputs=("images", "images_b")),
-    "medical": TaskSpec("seg", "medical", MEDICAL_CLASSES, _SPLITS, "mDice", _medical, _mask_sample, overhead=False, exclude_from_mean=(0,)),
+    "levircd": TaskSpec("change", "levircd", ("unchanged", "changed"), _SPLITS, "F1", _levircd, _pair_sample,
+                        inputs=("images", "images_b")),
+    "medical": TaskSpec("seg", "medical", MEDICAL_CLASSES, _SPLITS, "mDice", _medical, _mask_sample, overhead=False,
+                        exclude_from_mean=(0,)),
 }
 
 def task_spec(task: str) -> TaskSpec:
@@ -228,7 +231,8 @@ class DownstreamData(ResumableBatches):
                  num_workers: int = 0):
         if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if len(split) < batch_size * world_size:
-            raise ValueError(f"{split.task} {split.split} has {len(split)} samples, fewer than one batch of {batch_size} × {world_size} ranks")
+            raise ValueError(f"{split.task} {split.split} has {len(split)} samples, fewer than one batch of {batch_size} × {world_size} "
+                             "ranks")
         self.split, self.pipeline = split, pipeline
         super().__init__(EpochSampler(len(split), batch_size, seed, rank, world_size), _Augmented(split, pipeline, seed), self._stack,
                          num_workers, seed)
@@ -251,7 +255,8 @@ def build_vit(backbone: str | Path, arch: str | Path = "embedded", img_size: int
     if str(backbone) != "random":
         path = Path(backbone)
         if not (path.is_file() or (path / "config.json").exists()):
-            raise FileNotFoundError(f"backbone {path} is not a ViT export (no config.json) nor an InternViT .safetensors file; run vitp_export first, or use 'random'")
+            raise FileNotFoundError(f"backbone {path} is not a ViT export (no config.json) nor an InternViT .safetensors file; run "
+                                    "vitp_export first, or use 'random'")
         state, cfg = read_vit(path, num_heads)
         vit = vit_from(state, cfg, img_size=_grid_size(img_size, cfg["patch_size"]), drop_path_rate=drop_path)
         return vit, dict(kind="pretrained", path=str(path), mean=tuple(cfg["mean"]), std=tuple(cfg["std"]))
@@ -357,29 +362,34 @@ def _padded(fn, multiple: int = 32):
         return out[..., :h, :w] if torch.is_tensor(out) else out
     return run
 
-def _score_masks(predict, images: list[Tensor], sample: dict, spec: TaskSpec, pipeline, crop: int | None, stride: int | None) -> tuple[Tensor, Tensor]:
+def _score_masks(predict, images: list[Tensor], sample: dict, spec: TaskSpec, pipeline, crop: int | None,
+                 stride: int | None) -> tuple[Tensor, Tensor]:
     "(Predicted classes [1, H, W], mask [1, H, W]) of one sample, at the mask's size."
     logits = slide_inference(_padded(predict), images, crop, stride, len(spec.classes))
     if logits.shape[-2:] != sample["mask"].shape:
         logits = F.interpolate(logits.float(), size=sample["mask"].shape, mode="bilinear", align_corners=False)
     return logits.argmax(1).cpu(), torch.from_numpy(sample["mask"].astype(np.int64))[None]
 
-def _score_boxes(predict, images: list[Tensor], sample: dict, spec: TaskSpec, pipeline, crop: int | None, stride: int | None) -> tuple[list, list]:
+def _score_boxes(predict, images: list[Tensor], sample: dict, spec: TaskSpec, pipeline, crop: int | None,
+                 stride: int | None) -> tuple[list, list]:
     "([detections], [ground truth]) of one sample, the detections scaled back to the image."
     det = _padded(predict)(*images)[0]
     boxes = det["boxes"].float().cpu().clone()
     boxes[:, :4] /= pipeline.scale
-    return [dict(boxes=boxes, scores=det["scores"].float().cpu(), labels=det["labels"].cpu())], [gt_from_oriented(sample["boxes"], spec.classes)]
+    return [dict(boxes=boxes, scores=det["scores"].float().cpu(),
+                 labels=det["labels"].cpu())], [gt_from_oriented(sample["boxes"], spec.classes)]
 
 @dataclass(frozen=True)
 class TaskHead:
-    "What the tasks of one kind share: the model (`model(neck, spec, **settings)`), the evaluator (`evaluator(spec)`), how one sample is scored."
+    """What the tasks of one kind share: the model (`model(neck, spec, **settings)`), the evaluator (`evaluator(spec)`), how one sample is
+    scored."""
     model: Callable[..., nn.Module]
     evaluator: Callable[[TaskSpec], Any]  # with update(predictions, truths) and compute()
     score: Callable                       # (predict, images, sample, spec, pipeline, crop, stride) → (predictions, truths)
 
 HEADS = {
-    "seg": TaskHead(SegModel.for_task, lambda spec: SegEvaluator(len(spec.classes), spec.classes, IGNORE_INDEX, spec.exclude_from_mean), _score_masks),
+    "seg": TaskHead(SegModel.for_task,
+                    lambda spec: SegEvaluator(len(spec.classes), spec.classes, IGNORE_INDEX, spec.exclude_from_mean), _score_masks),
     "change": TaskHead(ChangeModel.for_task, lambda spec: ChangeEvaluator(), _score_masks),
     "det": TaskHead(DetModel.for_task, lambda spec: DetEvaluator(spec.classes, "le90"), _score_boxes),
 }
@@ -395,7 +405,8 @@ def build_model(task: str, neck: nn.Module, channels: int = 256, aux_channels: i
 # %% ../nbs/14_finetune.ipynb #9dc97a82
 @torch.no_grad()
 def evaluate(model: nn.Module, split: TaskSplit, pipeline: Pipeline, stride: int | None = None) -> dict[str, float]:
-    "Metrics of `model` (a task model or anything with its `predict`) on `split`; `stride`: sliding windows of `img_size` (None: whole images)."
+    """Metrics of `model` (a task model or anything with its `predict`) on `split`; `stride`: sliding windows of `img_size` (None: whole
+    images)."""
     spec, was_training = split.spec, model.training
     head, device = HEADS[spec.kind], next(model.parameters()).device
     ev, crop = head.evaluator(spec), None if stride is None else pipeline.img_size
@@ -426,7 +437,8 @@ class EvalCB(Callback):
 
     def after_step(self, learn):
         if (learn.step + 1) % self.every or learn.rank != 0: return
-        rec = {"step": learn.step + 1, "split": self.split.split, **_jsonable(evaluate(learn.model, self.split, self.pipeline, self.stride))}
+        rec = {"step": learn.step + 1, "split": self.split.split,
+               **_jsonable(evaluate(learn.model, self.split, self.pipeline, self.stride))}
         self.records.append(rec)
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -478,16 +490,19 @@ def prepare_finetune(cfg: dict | None = None, **overrides) -> FinetuneRun:
     cfg = merge_config(merge_config(FINETUNE_DEFAULTS, cfg or {}), overrides)
     spec, run = task_spec(cfg["task"]), start_run(cfg)
     seed_everything(cfg["seed"])
-    vit, info = build_vit(cfg["backbone"], cfg["arch"], cfg["img_size"], cfg["drop_path"], cfg["backbone_heads"])  # first: a wrong path fails fast
+    # first: a wrong path fails fast
+    vit, info = build_vit(cfg["backbone"], cfg["arch"], cfg["img_size"], cfg["drop_path"], cfg["backbone_heads"])
     root = run.prepare(_data_root, cfg)  # one process writes the embedded tree, the others wait for it
     names = {"train": cfg["train_split"], **{k: default_split(cfg["task"], root, k) if cfg[f"{k}_split"] == "auto" else cfg[f"{k}_split"]
                                              for k in ("eval", "test")}}
-    splits = {k: TaskSplit(cfg["task"], root, name, **(dict(fraction=cfg["train_fraction"], fraction_seed=cfg["seed"]) if k == "train" else {}))
+    splits = {k: TaskSplit(cfg["task"], root, name,
+                           **(dict(fraction=cfg["train_fraction"], fraction_seed=cfg["seed"]) if k == "train" else {}))
               for k, name in names.items() if name}
     pipeline = Pipeline(cfg["img_size"], cfg["scale"], info["mean"], info["std"], cfg["augment"], spec.overhead)
     model = build_model(cfg["task"], build_neck(vit, cfg["neck"], **(cfg["neck_args"] or {})), cfg["head_channels"], cfg["aux_channels"],
                         cfg["dice_weight"], cfg["rpn"], cfg["roi"], cfg["frozen_backbone"])
-    if run.world > 1 and run.device.type == "cuda": nn.SyncBatchNorm.convert_sync_batchnorm(model)  # batch statistics over all GPUs, as mmseg's SyncBN (CUDA only)
+    if run.world > 1 and run.device.type == "cuda":
+        nn.SyncBatchNorm.convert_sync_batchnorm(model)  # batch statistics over all GPUs, as mmseg's SyncBN (CUDA only)
     data = DownstreamData(splits["train"], pipeline, cfg["batch_size"], cfg["seed"], run.rank, run.world, cfg["num_workers"])
     evals = [EvalCB(splits["eval"], pipeline, cfg["eval_every"], cfg["eval_stride"])] if cfg["eval_every"] and "eval" in splits else []
     learner = run.learner(model, data, cfg, layer_decay_groups(model, cfg["lr"], cfg["weight_decay"], cfg["layer_decay"]), cbs=evals)
@@ -508,7 +523,8 @@ def finetune(cfg: dict | None = None, **overrides) -> dict:
     logged = read_metrics(learn.out_dir, missing_ok=True)
     results = dict(task=cfg["task"], metric=task_spec(cfg["task"]).metric, backbone=run.backbone, steps=learn.steps, metrics=metrics,
                    train_samples=len(run.splits["train"]),
-                   history=history, params=dict(total=_count(model.parameters()), trainable=_count(p for p in model.parameters() if p.requires_grad),
+                   history=history,
+                   params=dict(total=_count(model.parameters()), trainable=_count(p for p in model.parameters() if p.requires_grad),
                                                 backbone=_count(model.vit.parameters())),
                    train_seconds=sum(r["seconds"] for r in logged) if logged else None, wall_seconds=time.perf_counter() - t0, config=cfg)
     if learn.rank == 0:
@@ -520,6 +536,7 @@ def finetune(cfg: dict | None = None, **overrides) -> dict:
 # %% ../nbs/14_finetune.ipynb #e390421b
 @call_parse
 def vitp_finetune(config: Param("JSON config file, e.g. configs/finetune_loveda.json", str),
-                  overrides: Param("key=value settings that replace the config's, e.g. backbone=random steps=100", str, opt=False, nargs="*") = None):
+                  overrides: Param("key=value settings that replace the config's, e.g. backbone=random steps=100", str, opt=False,
+                                   nargs="*") = None):
     "Fine-tune an exported ViT (or a random one) on a downstream task as the config says."
     finetune(load_config(config, overrides, defaults=FINETUNE_DEFAULTS))

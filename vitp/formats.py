@@ -60,7 +60,8 @@ def _type_ok(value, kind: type) -> bool:
 def _tag_value(key: str, value, where: str) -> str | tuple[str, ...]:
     "`domain` as one non-empty string; `modality`, `tasks`, `tags` (a string or a list of strings) as a tuple."
     items = [value] if isinstance(value, str) else value
-    if key == "domain" and not (isinstance(value, str) and value.strip()): raise ValueError(f"{where}: 'domain' must be a non-empty string, got {value!r}")
+    if key == "domain" and not (isinstance(value, str) and value.strip()):
+        raise ValueError(f"{where}: 'domain' must be a non-empty string, got {value!r}")
     if not (isinstance(items, list) and items and all(isinstance(v, str) and v.strip() for v in items)):
         raise ValueError(f"{where}: {key!r} must be a string or a non-empty list of strings, got {value!r}")
     return value if key == "domain" else tuple(items)
@@ -69,7 +70,8 @@ def _meta_entry(name: str, spec, where: str, folder: Path) -> MetaEntry:
     "Validate one dataset's dict of a meta file and turn it into a `MetaEntry`, relative paths resolved against `folder`."
     if not isinstance(spec, dict): raise ValueError(f"{where}: expected an object, got {type(spec).__name__}")
     for k in spec:
-        if k not in _META_TYPES and k not in META_TAG_KEYS: raise ValueError(f"{where}: unknown key {k!r}{_hint(k, [*_META_TYPES, *META_TAG_KEYS])}")
+        if k not in _META_TYPES and k not in META_TAG_KEYS:
+            raise ValueError(f"{where}: unknown key {k!r}{_hint(k, [*_META_TYPES, *META_TAG_KEYS])}")
     for k, kind in _META_TYPES.items():
         if k not in spec:
             if k == "max_dynamic_patch": continue
@@ -132,7 +134,8 @@ def _record_problem(rec) -> str | None:
     "Why `rec` is not a valid InternVL record, or None when it is."
     if not isinstance(rec, dict): return f"expected a JSON object, got {type(rec).__name__}"
     img = rec.get("image")
-    if img is not None and not (isinstance(img, str) and img or isinstance(img, list) and img and all(isinstance(p, str) and p for p in img)):
+    if img is not None and not (isinstance(img, str) and img or isinstance(img, list) and img
+                                and all(isinstance(p, str) and p for p in img)):
         return f"'image' must be a path or a non-empty list of paths, got {img!r}"
     turns = rec.get("conversations")
     if not isinstance(turns, list) or not turns: return "missing or empty 'conversations'"
@@ -151,7 +154,8 @@ def _warn_skipped(where, bad: list[str], kept: str) -> None:
     "The one warning of a reader that skipped the lines `bad` (each `file:line: reason`), with the first few reasons."
     if bad: warnings.warn(f"{where}: skipped {len(bad)} bad line(s), kept {kept}; first: " + " | ".join(bad[:_SHOW_BAD]), stacklevel=3)
 
-def _load_records(path: str | Path, skip_bad: bool, check: Callable[[dict], str | None] | None = None, length: int | None = None) -> list[dict]:
+def _load_records(path: str | Path, skip_bad: bool, check: Callable[[dict], str | None] | None = None,
+                  length: int | None = None) -> list[dict]:
     "Valid records of a JSONL file (also passing `check`); a bad line raises, or with `skip_bad` is counted and warned about."
     path, good, bad = Path(path), [], []
     with open(path, "rb") as f:
@@ -169,7 +173,9 @@ def _load_records(path: str | Path, skip_bad: bool, check: Callable[[dict], str 
         says = f"{path}: the meta says length {length} but the file has {len(good)} valid records"
         if bad and length == len(good) + len(bad):
             warnings.warn(f"{says}: its length counts the {len(bad)} line(s) skip_bad skipped; using the {len(good)}", stacklevel=3)
-        else: raise ValueError(says + (f" ({len(bad)} bad line(s) skipped)" if bad else "") + f"; set the meta's length to {len(good)} or fix the file")
+        else:
+            raise ValueError(says + (f" ({len(bad)} bad line(s) skipped)" if bad else "")
+                             + f"; set the meta's length to {len(good)} or fix the file")
     return good
 
 def read_jsonl(path: str | Path, skip_bad: bool = False, length: int | None = None) -> list[dict]:
@@ -264,7 +270,8 @@ def _corners(fields: list[str], where: str) -> list[float]:
     "Eight finite coordinates parsed from text, else a `ValueError` naming `where`."
     try: xy = [float(f) for f in fields]
     except ValueError: raise ValueError(f"{where}: coordinates must be numbers, got {' '.join(fields)!r}") from None
-    if len(xy) != 8 or not all(map(math.isfinite, xy)): raise ValueError(f"{where}: expected 8 finite coordinates, got {' '.join(fields)!r}")
+    if len(xy) != 8 or not all(map(math.isfinite, xy)):
+        raise ValueError(f"{where}: expected 8 finite coordinates, got {' '.join(fields)!r}")
     return xy
 
 def _class_name(name: str, classes, where: str) -> str:
@@ -341,7 +348,8 @@ def _by_stem(folder: Path, exts: tuple[str, ...]) -> dict[str, Path]:
     return out
 
 def pair_files(folders: dict[str, tuple[Path, tuple[str, ...]]]) -> list[tuple[str, dict[str, Path]]]:
-    "`(stem, {key: file})` for files matched by stem across `{key: (folder, suffixes)}`, sorted; a file without its partner, or no file, is an error."
+    """`(stem, {key: file})` for files matched by stem across `{key: (folder, suffixes)}`, sorted; a file without its partner, or no file,
+    is an error."""
     files = {k: _by_stem(d, exts) for k, (d, exts) in folders.items()}
     stems = sorted(set().union(*files.values()))
     if not stems: raise FileNotFoundError(f"no files in {', '.join(str(d) for d, _ in folders.values())}")

@@ -98,7 +98,8 @@ def task_caption(rng: np.random.Generator, ann: dict) -> tuple[str, str]:
     "Describe the image: every object class with its count, then the two largest mask classes."
     q = _pick(rng, ["Describe the image.", "Write a short caption for this image.", "What does this image show?"])
     counts = _counts(ann)
-    a = _pick(rng, ["The image shows {}.", "This image contains {}.", "In the image there are {}."]).format(_listing(counts)) if counts else "There are no labelled objects in the image."
+    a = _pick(rng, ["The image shows {}.", "This image contains {}.",
+                    "In the image there are {}."]).format(_listing(counts)) if counts else "There are no labelled objects in the image."
     cover = sorted(_coverage(ann).items(), key=lambda kv: -kv[1])[:2]
     if cover: a += " Most of the area is " + " and ".join(c for c, _ in cover) + "."
     return q, a
@@ -109,7 +110,8 @@ def task_count(rng: np.random.Generator, ann: dict) -> tuple[str, str] | None:
     if not ann["classes"]: return None
     c = _pick(rng, ann["classes"] if rng.random() < 0.25 else sorted(set(ann["labels"])) or ann["classes"])
     n = ann["labels"].count(c)
-    q = _pick(rng, ["How many {p} are there in the image?", "Count the {p} in this image.", "What is the number of {p} visible?"]).format(p=_plural(c, 2))
+    q = _pick(rng, ["How many {p} are there in the image?", "Count the {p} in this image.",
+                    "What is the number of {p} visible?"]).format(p=_plural(c, 2))
     return q, _pick(rng, ["There {v} {n} {w}.", "{n}.", "I can count {n} {w}."]).format(v="is" if n == 1 else "are", n=n, w=_plural(c, n))
 
 # %% ../nbs/03_instruct.ipynb #dc105c7d
@@ -120,7 +122,8 @@ def task_presence(rng: np.random.Generator, ann: dict) -> tuple[str, str] | None
     if not present and not absent: return None
     c = _pick(rng, absent if absent and (rng.random() < 0.5 or not present) else present)
     yes = c in present
-    q = _pick(rng, ["Is there any {c} in the image?", "Does this image contain {a} {c}?", "Can you see {a} {c} here?"]).format(c=c, a="an" if c[0] in "aeiou" else "a")
+    q = _pick(rng, ["Is there any {c} in the image?", "Does this image contain {a} {c}?", "Can you see {a} {c} here?"]).format(c=c, a="an"
+                                                                                                                               if c[0] in "aeiou" else "a")
     return q, ("Yes." if yes else "No.") + _pick(rng, ["", f" There {'is' if yes else 'is no'} {c} in the image."])
 
 # %% ../nbs/03_instruct.ipynb #7a617ce3
@@ -130,7 +133,8 @@ def task_size(rng: np.random.Generator, ann: dict) -> tuple[str, str] | None:
     if not ann["labels"]: return None
     if unique and rng.random() < 0.6:
         c = _pick(rng, unique); i = ann["labels"].index(c)
-        return _pick(rng, ["How large is the {c}?", "What is the size of the {c} in the image?"]).format(c=c), f"The {c} is {object_size(ann, i)}."
+        return _pick(rng, ["How large is the {c}?",
+                           "What is the size of the {c} in the image?"]).format(c=c), f"The {c} is {object_size(ann, i)}."
     areas = np.prod(ann["boxes"][:, 2:] - ann["boxes"][:, :2], 1)
     if (areas == areas.max()).sum() > 1: return None  # a tie has no single answer
     c = ann["labels"][int(areas.argmax())]
@@ -142,7 +146,8 @@ def task_orientation(rng: np.random.Generator, ann: dict) -> tuple[str, str] | N
     cands = [c for c, n in _counts(ann).items() if n == 1 and orientation(ann, ann["labels"].index(c))]
     if not cands: return None
     c = _pick(rng, cands)
-    q = _pick(rng, ["What is the orientation of the {c}?", "In which direction is the {c} oriented?", "How is the {c} aligned in the image?"]).format(c=c)
+    q = _pick(rng, ["What is the orientation of the {c}?", "In which direction is the {c} oriented?",
+                    "How is the {c} aligned in the image?"]).format(c=c)
     return q, f"The {c} is oriented {orientation(ann, ann['labels'].index(c))}."
 
 # %% ../nbs/03_instruct.ipynb #89468bb3
@@ -164,7 +169,8 @@ def task_grounding(rng: np.random.Generator, ann: dict) -> tuple[str, str] | Non
     if not ann["labels"]: return None
     c = _pick(rng, sorted(set(ann["labels"])))
     idx = [i for i, l in enumerate(ann["labels"]) if l == c]
-    q = _pick(rng, ["Please provide the bounding box coordinates of the {p}.", "Where are the {p} in the image?", "Detect all {p}."]).format(p=_plural(c, 2))
+    q = _pick(rng, ["Please provide the bounding box coordinates of the {p}.", "Where are the {p} in the image?",
+                    "Detect all {p}."]).format(p=_plural(c, 2))
     return q, grounding(c, norm_boxes(ann["boxes"][idx], ann["width"], ann["height"]))
 
 # %% ../nbs/03_instruct.ipynb #b3e2b959

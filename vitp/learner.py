@@ -88,7 +88,8 @@ class EpochSampler(ResumableSampler):
 
     def chunk(self, epoch: int) -> tuple[list[list[tuple[int, int]]], int]:
         order, B = np.random.default_rng([self.seed, epoch]).permutation(self.n), self.batch_size
-        return [[(int(k), epoch) for k in order[(j * self.world + self.rank) * B:][:B]] for j in range(self.n // (B * self.world))], epoch + 1
+        return [[(int(k), epoch) for k in order[(j * self.world + self.rank) * B:][:B]]
+                for j in range(self.n // (B * self.world))], epoch + 1
 
 # %% ../nbs/07_learner.ipynb #4a8b2f61
 class _Keyed(Dataset):
@@ -120,7 +121,8 @@ class ResumableBatches:
     def state_dict(self) -> dict: return dict(self.state)
 
     def load_state_dict(self, state: dict) -> None:
-        if set(state) != {self.sampler.key, "done"}: raise ValueError(f"not a state of this data (keys {self.sampler.key!r}, 'done'): {state}")
+        if set(state) != {self.sampler.key, "done"}:
+            raise ValueError(f"not a state of this data (keys {self.sampler.key!r}, 'done'): {state}")
         self.sampler.check(state[self.sampler.key])
         self.state = dict(state)
 
@@ -147,8 +149,11 @@ def init_distributed(device: torch.device, deepspeed: bool = False) -> tuple[int
 def _process_group(deepspeed: bool) -> tuple[int, int]:
     "(rank, world size) of this process's group, (0, 1) without one; a learner that needs a group and has none is refused."
     if dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
-    if dist_env()[1] > 1: raise RuntimeError(f"one of {dist_env()[1]} processes, but not in their process group: call init_distributed(device) first")
-    if deepspeed: raise RuntimeError("DeepSpeed needs a process group: call init_distributed(device, deepspeed=True) first (one of this process without torchrun)")
+    if dist_env()[1] > 1:
+        raise RuntimeError(f"one of {dist_env()[1]} processes, but not in their process group: call init_distributed(device) first")
+    if deepspeed:
+        raise RuntimeError("DeepSpeed needs a process group: call init_distributed(device, deepspeed=True) first (one of this process "
+                           "without torchrun)")
     return 0, 1
 
 def barrier():
@@ -157,7 +162,8 @@ def barrier():
 
 def _mean_across_ranks(x: float) -> float:
     if not dist.is_initialized(): return x
-    on = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")  # NCCL reduces GPU tensors only
+    # NCCL reduces GPU tensors only
+    on = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")
     t = torch.tensor([x], dtype=torch.float64, device=on)
     dist.all_reduce(t)
     return t.item() / dist.get_world_size()
@@ -260,7 +266,8 @@ class DeepSpeedEngine:
                   "bf16": {"enabled": precision == "bf16"}, "fp16": {"enabled": precision == "fp16"}}
         config.setdefault("train_micro_batch_size_per_gpu", 1)  # only DeepSpeed's own bookkeeping: the data comes from us
         config.setdefault("steps_per_print", 10 ** 9)
-        self.model, self.optimizer, _, self.scheduler = deepspeed.initialize(model=model, optimizer=optimizer, lr_scheduler=make_scheduler, config=config)
+        self.model, self.optimizer, _, self.scheduler = deepspeed.initialize(model=model, optimizer=optimizer,
+                                                                             lr_scheduler=make_scheduler, config=config)
         self.module, self.device, self.grad_accum = self.model.module, device, optim.grad_accum
         self.stage = config.get("zero_optimization", {}).get("stage", 0)
 
@@ -301,7 +308,8 @@ def rng_state(generator: torch.Generator) -> dict:
 def set_rng_state(state: dict, generator: torch.Generator) -> None:
     "Restore what `rng_state` saved."
     version, mt, gauss = state["python"]; random.setstate((version, tuple(mt), gauss))
-    kind, keys, pos, has_gauss, cached = state["numpy"]; np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    kind, keys, pos, has_gauss, cached = state["numpy"]; np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos,
+                                                                              has_gauss, cached))
     torch.set_rng_state(_unb64(state["torch"])); generator.set_state(_unb64(state["generator"]))
 
 # %% ../nbs/07_learner.ipynb #e942b027
@@ -326,7 +334,8 @@ class Callback:
 
 # %% ../nbs/07_learner.ipynb #f1eff17a
 class Learner:
-    "Train `model` on `data` for `steps` optimizer steps, with `opt_func` and `sched_func`, the settings `optim` and `run`, and callbacks `cbs`."
+    """Train `model` on `data` for `steps` optimizer steps, with `opt_func` and `sched_func`, the settings `optim` and `run`, and callbacks
+    `cbs`."""
     def __init__(self, model: nn.Module, data: ResumableData, steps: int, param_groups: list[dict] | None = None,
                  optim: OptimSettings = OptimSettings(), run: RunSettings = RunSettings(), cbs: Iterable[Callback] = (),
                  opt_func: Callable[..., torch.optim.Optimizer] = adamw, sched_func: Callable = cosine_warmup):
@@ -334,7 +343,8 @@ class Learner:
         self.device, self.out_dir = pick_device(run.device), Path(run.out_dir) if run.out_dir else None
         self.rank, self.world = _process_group(run.deepspeed is not None)
         groups = param_groups or [{"name": "all", "params": [p for p in model.parameters() if p.requires_grad]}]
-        if isinstance(optim.lr, dict) and any("lr" not in g for g in groups): raise ValueError("lr per part needs parameter groups with their own lr")
+        if isinstance(optim.lr, dict) and any("lr" not in g for g in groups):
+            raise ValueError("lr per part needs parameter groups with their own lr")
         for g in groups: g.setdefault("lr", optim.lr); g.setdefault("weight_decay", optim.weight_decay)
         self.group_names = [g.get("name", str(i)) for i, g in enumerate(groups)]
         optimizer = opt_func([{k: v for k, v in g.items() if k != "name"} for g in groups])

@@ -35,17 +35,21 @@ def confusion_matrix(pred, label, num_classes: int, ignore_index: int | None = I
     if num_classes < 1: raise ValueError(f"num_classes must be at least 1, got {num_classes}")
     pred, label = torch.as_tensor(pred), torch.as_tensor(label)
     if pred.ndim == label.ndim + 1:
-        if pred.shape[1] != num_classes: raise ValueError(f"pred scores have {pred.shape[1]} classes on dim 1, expected num_classes={num_classes}")
+        if pred.shape[1] != num_classes:
+            raise ValueError(f"pred scores have {pred.shape[1]} classes on dim 1, expected num_classes={num_classes}")
         pred = pred.argmax(1)
     if pred.shape != label.shape: raise ValueError(f"pred {tuple(pred.shape)} and label {tuple(label.shape)} differ in shape")
     for name, t in (("pred", pred), ("label", label)):
         if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
-            raise ValueError(f"{name} must hold integer class ids, got {t.dtype}; pass scores with the classes on dim 1 to take their argmax")
+            raise ValueError(f"{name} must hold integer class ids, got {t.dtype}; pass scores with the classes on dim 1 to take their "
+                             "argmax")
     label, pred = label.flatten().long(), pred.flatten().long().to(label.device)
     if ignore_index is not None: label, pred = label[label != ignore_index], pred[label != ignore_index]
     for name, t in (("label", label), ("pred", pred)):
         stray = t[(t < 0) | (t >= num_classes)]
-        if len(stray): raise ValueError(f"{name} holds class ids {stray.unique()[:8].tolist()} outside [0, {num_classes}) (ignore_index={ignore_index})")
+        if len(stray):
+            raise ValueError(f"{name} holds class ids {stray.unique()[:8].tolist()} outside [0, {num_classes}) "
+                             f"(ignore_index={ignore_index})")
     counts = torch.bincount(label * num_classes + pred, minlength=num_classes * num_classes)
     return counts.reshape(num_classes, num_classes).cpu().numpy()
 
@@ -113,7 +117,8 @@ def _boxes(x, fmt: str, what: str) -> np.ndarray:
     if not np.isfinite(a).all(): raise ValueError(f"{what}: boxes must be finite")
     size = a[:, 2:4] - a[:, :2] if fmt == "xyxy" else a[:, 2:4]
     if (size < 0).any():
-        raise ValueError(f"{what}: box {int(np.flatnonzero((size < 0).any(1))[0])} has " + ("x2 < x1 or y2 < y1" if fmt == "xyxy" else "a negative w or h"))
+        raise ValueError(f"{what}: box {int(np.flatnonzero((size < 0).any(1))[0])} has "
+                         + ("x2 < x1 or y2 < y1" if fmt == "xyxy" else "a negative w or h"))
     return a
 
 # %% ../nbs/13_metrics.ipynb #dc5dc7d9
@@ -128,7 +133,8 @@ def box_iou(a, b) -> np.ndarray:
 
 # %% ../nbs/13_metrics.ipynb #743ce45e
 def rbox_iou(a, b) -> np.ndarray:
-    "IoU [n, m] float64 of oriented boxes `a` [n, 5] and `b` [m, 5] in le90 (cx, cy, w, h, angle°): `vitp.det.rbox_iou`, exact polygon overlap."
+    """IoU [n, m] float64 of oriented boxes `a` [n, 5] and `b` [m, 5] in le90 (cx, cy, w, h, angle°): `vitp.det.rbox_iou`, exact polygon
+    overlap."""
     a, b = _boxes(a, "le90", "a"), _boxes(b, "le90", "b")
     return vitp.det.rbox_iou(torch.from_numpy(a), torch.from_numpy(b)).numpy()
 
@@ -169,7 +175,8 @@ def _match_voc(iou: np.ndarray, difficult: np.ndarray, thrs: np.ndarray) -> tupl
 
 # %% ../nbs/13_metrics.ipynb #a3b0635c
 def _match_coco(iou: np.ndarray, difficult: np.ndarray, thrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    "TP, FP flags [T, D] of detections (rows of `iou` [D, G], by falling score) against one image's objects of a class, by pycocotools' rule."
+    """TP, FP flags [T, D] of detections (rows of `iou` [D, G], by falling score) against one image's objects of a class, by pycocotools'
+    rule."""
     (D, G), T = iou.shape, len(thrs)
     if G == 0: return np.zeros((T, D), bool), np.ones((T, D), bool)
     thr = np.minimum(thrs, 1 - 1e-10)[:, None]  # as pycocotools, so that a threshold of 1 can be met despite rounding
@@ -211,7 +218,8 @@ class DetEvaluator:
                  coco_iou_thrs: Sequence[float] | None = None, max_dets: int = 100):
         if box_format not in _WIDTH: raise ValueError(f"box_format must be one of {list(_WIDTH)}, got {box_format!r}")
         self.classes = [str(c) for c in classes]
-        if not self.classes or len(set(self.classes)) != len(self.classes): raise ValueError(f"classes must be distinct names, got {self.classes}")
+        if not self.classes or len(set(self.classes)) != len(self.classes):
+            raise ValueError(f"classes must be distinct names, got {self.classes}")
         self.voc_thrs = np.asarray(voc_iou_thrs, np.float64).reshape(-1)
         self.coco_thrs = np.linspace(0.5, 0.95, 10) if coco_iou_thrs is None else np.asarray(coco_iou_thrs, np.float64).reshape(-1)
         for name, t in (("voc_iou_thrs", self.voc_thrs), ("coco_iou_thrs", self.coco_thrs)):
@@ -243,7 +251,8 @@ class DetEvaluator:
 
     def update(self, dets: Sequence[dict], gts: Sequence[dict]) -> None:
         "Match a batch of images (one dets dict and one gts dict each) and keep their flags; a bad entry adds nothing of the batch."
-        if len(dets) != len(gts): raise ValueError(f"{len(dets)} detection entries but {len(gts)} ground-truth entries; give one of each per image")
+        if len(dets) != len(gts):
+            raise ValueError(f"{len(dets)} detection entries but {len(gts)} ground-truth entries; give one of each per image")
         images = [self._read(d, g, f"image {self.num_images + i}") for i, (d, g) in enumerate(zip(dets, gts))]  # all checked first
         for db, ds, dl, gb, gl, gd in images:
             ious = self.iou(db, gb)  # once per image, not per class: each call has a fixed cost (rbox_iou's torch ops)

@@ -82,7 +82,8 @@ class VitpLayerDecay:
 
 # %% ../nbs/19_openmmlab.ipynb #026ccaea
 def register_all() -> dict[str, str]:
-    "Register `VitpBackbone` (MODELS) and `VitpLayerDecay` (OPTIM_WRAPPER_CONSTRUCTORS) in mmengine's root registries; calling again re-registers."
+    """Register `VitpBackbone` (MODELS) and `VitpLayerDecay` (OPTIM_WRAPPER_CONSTRUCTORS) in mmengine's root registries; calling again
+    re-registers."""
     require_openmmlab(("mmengine",))
     from mmengine.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
     for registry, cls in ((MODELS, VitpBackbone), (OPTIM_WRAPPER_CONSTRUCTORS, VitpLayerDecay)):
@@ -94,7 +95,8 @@ if importlib.util.find_spec("mmengine") is not None: register_all()
 
 # %% ../nbs/19_openmmlab.ipynb #5cfd4aef
 def build_runner(config: str | Path, work_dir: str | Path | None = None, options: dict | None = None):
-    "mmengine's `Runner` for an OpenMMLab config with dotted `options` merged in (e.g. `{'train_cfg.max_epochs': 1}`); logs go to `work_dir` (default runs/openmmlab/<config name>)."
+    """mmengine's `Runner` for an OpenMMLab config with dotted `options` merged in (e.g. `{'train_cfg.max_epochs': 1}`); logs go to
+    `work_dir` (default runs/openmmlab/<config name>)."""
     path = Path(config)
     if not path.is_file(): raise FileNotFoundError(f"config {path} does not exist (see configs/openmmlab)")
     require_openmmlab()
@@ -109,7 +111,8 @@ def build_runner(config: str | Path, work_dir: str | Path | None = None, options
 # %% ../nbs/19_openmmlab.ipynb #d181f34d
 @call_parse
 def vitp_openmmlab(config: Param("an OpenMMLab config, e.g. configs/openmmlab/toy_sar_det_orcnn.py", str),
-                   overrides: Param("dotted key=value settings that replace the config's, e.g. train_cfg.max_epochs=1", str, opt=False, nargs="*") = None,
+                   overrides: Param("dotted key=value settings that replace the config's, e.g. train_cfg.max_epochs=1", str, opt=False,
+                                    nargs="*") = None,
                    work_dir: Param("folder for logs and checkpoints (default runs/openmmlab/<config name>)", str) = None,
                    test: Param("evaluate on the test split after training", store_true) = False,
                    test_only: Param("only evaluate; give the weights as load_from=CHECKPOINT", store_true) = False):

@@ -73,7 +73,8 @@ class MixerSampler(ResumableSampler):
     decreasing over a chunk of k budgets' worth of keys, `vitp.packing.token_budget_batches`), for packed rows."""
     key = "mixer"
     def __init__(self, mixer: Mixer, batch_size: int, length_hint=None, group_by_length: int = 0, max_tokens: int | None = None):
-        if (group_by_length > 1 or max_tokens) and length_hint is None: raise ValueError(f"{'max_tokens' if max_tokens else 'group_by_length'} needs a length_hint")
+        if (group_by_length > 1 or max_tokens) and length_hint is None:
+            raise ValueError(f"{'max_tokens' if max_tokens else 'group_by_length'} needs a length_hint")
         self.mixer, self.batch_size, self.hint, self.group, self.max_tokens = mixer, batch_size, length_hint, max(group_by_length, 1), max_tokens
 
     def start(self) -> dict: return self.mixer.state_dict()
@@ -111,7 +112,8 @@ class RecipeData(ResumableBatches):
         dataset = RecipeDataset(meta, recipe.names, tokenizer, config.vision_config.image_size[0], tokens_per_tile(config),
                                 max_tiles or 12, system, max_length, skip_bad)
         recipe = recipe.bind({n: {"length": len(r)} for n, r in dataset.records.items()})  # skip_bad may have left lines out
-        sampler = MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size, dataset.length_hint, group_by_length, max_tokens)
+        sampler = MixerSampler(Mixer(recipe, seed, rank, world_size, fraction_mode), batch_size, dataset.length_hint,
+                               group_by_length, max_tokens)
         super().__init__(sampler, dataset, partial(collate, pad_id=tokenizer.pad_token_id), num_workers, seed)
 
 # %% ../nbs/08_pretrain.ipynb #418832d7
@@ -170,7 +172,8 @@ PRETRAIN_DEFAULTS = dict(
 
 # %% ../nbs/08_pretrain.ipynb #2e45b966
 def recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
-    "The recipe and meta a config names (recipe 'meta': the meta itself, its `repeat_time` as rates); the embedded tree is written first when `meta` is None."
+    """The recipe and meta a config names (recipe 'meta': the meta itself, its `repeat_time` as rates); the embedded tree is written first
+    when `meta` is None."""
     if cfg["meta"] is None:
         tree = write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"])
         meta = read_meta(tree.meta)
@@ -251,13 +254,15 @@ def pretrain(cfg: dict | None = None, **overrides) -> Path:
     config = model.vlm.config
     data = RecipeData(recipe, meta, tokenizer, config, cfg["batch_size"], seed=cfg["seed"], rank=run.rank, world_size=run.world,
                       **{k: cfg[k] for k in _DATA_KEYS})
-    learn = run.learner(model, data, cfg, param_groups(model, cfg["lr"], cfg["weight_decay"]), metrics=MetricsCB(cfg["peak_flops"], batch_flops(config)))
+    learn = run.learner(model, data, cfg, param_groups(model, cfg["lr"], cfg["weight_decay"]),
+                        metrics=MetricsCB(cfg["peak_flops"], batch_flops(config)))
     if run.rank == 0: record_vlm_config(run.out_dir, config)  # any step checkpoint then exports on its own
     learn.fit(resume=cfg["resume"])
     final = run.out_dir / "final"
     if run.rank == 0:
         dtype = torch.bfloat16 if resolve_precision(cfg["precision"], run.device) == "bf16" else torch.float32
-        save_vlm(latest_checkpoint(run.out_dir), model.vlm, tokenizer, final, dtype, cfg["max_tiles"] or 12, cfg["system"])  # the tiling RecipeData used
+        # the tiling RecipeData used
+        save_vlm(latest_checkpoint(run.out_dir), model.vlm, tokenizer, final, dtype, cfg["max_tiles"] or 12, cfg["system"])
         if cfg["plot"]: plot_losses({run.out_dir.name: run.out_dir}, run.out_dir / "loss.png")
         print(f"{run.out_dir}: metrics.jsonl, checkpoints/, final/ (transformers model folder)" + (", loss.png" if cfg["plot"] else ""))
     return final

@@ -53,7 +53,8 @@ class DatasetEntry:
     tags: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name.strip(): raise ValueError(f"dataset name must be a non-empty string, got {self.name!r}")
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"dataset name must be a non-empty string, got {self.name!r}")
         if isinstance(self.size, bool) or not isinstance(self.size, (int, np.integer)) or self.size < 0:
             raise ValueError(f"dataset {self.name!r}: size must be an int >= 0, got {self.size!r}")
         if isinstance(self.rate, bool) or not isinstance(self.rate, (int, float)) or not (math.isfinite(self.rate) and self.rate >= 0):
@@ -248,7 +249,8 @@ class Mixer:
         mine = self._fingerprint()
         for k, v in mine.items():
             if state.get(k) != v: raise ValueError(f"mixer state was saved with {k}={state.get(k)!r}, this mixer has {k}={v!r}")
-        if not 0 <= state["position"] <= len(self): raise ValueError(f"position {state['position']} outside an epoch of {len(self)} samples")
+        if not 0 <= state["position"] <= len(self):
+            raise ValueError(f"position {state['position']} outside an epoch of {len(self)} samples")
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
 
 # %% ../nbs/04_recipe.ipynb #28af5792
@@ -315,21 +317,28 @@ def check_recipe(recipe: Recipe, modalities: list[str] | None = None, tasks: lis
     comp, msgs = Composition.of(recipe), []
     have_tasks, have_mods = set().union(*(e.tasks for e in recipe)), set().union(*(e.modality for e in recipe))
     if len(recipe) < min_datasets: msgs.append(f"[scale & diversity] only {len(recipe)} datasets (fewer than {min_datasets})")
-    if len(have_tasks) < min_tasks: msgs.append(f"[scale & diversity] only {len(have_tasks)} tasks {sorted(have_tasks)} (fewer than {min_tasks})")
+    if len(have_tasks) < min_tasks:
+        msgs.append(f"[scale & diversity] only {len(have_tasks)} tasks {sorted(have_tasks)} (fewer than {min_tasks})")
     if comp.total < min_samples: msgs.append(f"[scale & diversity] {comp.total:,} samples per epoch (fewer than {min_samples:,})")
     top = max(comp.shares("dataset").items(), key=lambda kv: kv[1], default=None)
-    if top and top[1] > max_dataset_share: msgs.append(f"[scale & diversity] {top[0]!r} is {top[1]:.0%} of the epoch (more than {max_dataset_share:.0%})")
+    if top and top[1] > max_dataset_share:
+        msgs.append(f"[scale & diversity] {top[0]!r} is {top[1]:.0%} of the epoch (more than {max_dataset_share:.0%})")
     for m in modalities:
-        if m not in have_mods: msgs.append(f"[modality coverage] downstream modality {m!r} has no pretraining data (recipe modalities: {sorted(have_mods)})")
+        if m not in have_mods:
+            msgs.append(f"[modality coverage] downstream modality {m!r} has no pretraining data (recipe modalities: {sorted(have_mods)})")
     for t in tasks:
         if t not in TASK_ALIGNMENT:
             msgs.append(f"[task alignment] no rule for downstream task {t!r}; known: {sorted(TASK_ALIGNMENT)}")
         elif not have_tasks & set(TASK_ALIGNMENT[t]):
-            msgs.append(f"[task alignment] downstream {t!r} needs {' or '.join(TASK_ALIGNMENT[t])} data; the recipe has none (tasks: {sorted(have_tasks)})")
+            msgs.append(f"[task alignment] downstream {t!r} needs {' or '.join(TASK_ALIGNMENT[t])} data; the recipe has none (tasks: "
+                        f"{sorted(have_tasks)})")
     if recipe.domain != "general":
         share = comp.shares("domain").get("general", 0.0)
-        if share == 0: msgs.append("[generality] no general-domain data: the paper mixes in a small share against overfitting to the domain")
-        elif share > max_general_share: msgs.append(f"[generality] general-domain data is {share:.0%} of the epoch (more than {max_general_share:.0%}): it dominates the domain data")
+        if share == 0:
+            msgs.append("[generality] no general-domain data: the paper mixes in a small share against overfitting to the domain")
+        elif share > max_general_share:
+            msgs.append(f"[generality] general-domain data is {share:.0%} of the epoch (more than {max_general_share:.0%}): it dominates "
+                        "the domain data")
     if warn:
         for msg in msgs: warnings.warn(f"recipe {recipe.name!r}: {msg}", RecipeWarning, stacklevel=2)
     return msgs
@@ -341,7 +350,8 @@ def without(self: Recipe, tag: str | None = None, *, name: str | None = None, do
     "A copy without the datasets that carry `tag`, or are called `name`, or match `domain`, `modality` or `task`."
     crit = {k: v for k, v in dict(tag=tag, name=name, domain=domain, modality=modality, task=task).items() if v is not None}
     if not crit: raise ValueError("without() needs a tag, name, domain, modality or task")
-    field_of = dict(tag=lambda e: e.tags, name=lambda e: (e.name,), domain=lambda e: (e.domain,), modality=lambda e: e.modality, task=lambda e: e.tasks)
+    field_of = dict(tag=lambda e: e.tags, name=lambda e: (e.name,), domain=lambda e: (e.domain,), modality=lambda e: e.modality,
+                    task=lambda e: e.tasks)
     drop = set()
     for k, v in crit.items():
         v = v if k == "name" else _norm(v)
@@ -349,7 +359,8 @@ def without(self: Recipe, tag: str | None = None, *, name: str | None = None, do
         if not hit:
             known = sorted(set().union(*(field_of[k](e) for e in self)))
             near = difflib.get_close_matches(v, known, n=1)
-            raise ValueError(f"no dataset of recipe {self.name!r} has {k} {v!r}" + (f"; did you mean {near[0]!r}?" if near else f"; known: {known}"))
+            raise ValueError(f"no dataset of recipe {self.name!r} has {k} {v!r}"
+                             + (f"; did you mean {near[0]!r}?" if near else f"; known: {known}"))
         drop |= hit
     label = ", ".join(f"{v}" if k == "tag" else f"{k}={v}" for k, v in crit.items())
     removed = [n for n in self.names if n in drop]
@@ -376,7 +387,8 @@ def from_meta(cls: Recipe, meta: dict, name: str = "", domain: str = "") -> Reci
     entries = []
     for key, m in meta.items():
         m = _meta_fields(m)
-        if not isinstance(m, dict) or "length" not in m: raise ValueError(f"data meta entry {key!r} has no 'length' (the number of samples)")
+        if not isinstance(m, dict) or "length" not in m:
+            raise ValueError(f"data meta entry {key!r} has no 'length' (the number of samples)")
         entries.append(DatasetEntry(key, int(m["length"]), float(m.get("repeat_time", 1)), m.get("domain", ""),
                                     m.get("modality"), m.get("tasks"), m.get("tags")))
     return cls(entries, name, domain)
@@ -389,7 +401,8 @@ def bind(self: Recipe, meta: dict, missing: str = "error") -> Recipe:
     if missing not in ("error", "drop"): raise ValueError(f"missing must be 'error' or 'drop', got {missing!r}")
     absent = [n for n in self.names if n not in meta]
     if absent:
-        hints = [n + (f" (closest in the meta: {near[0]!r})" if (near := difflib.get_close_matches(n, list(meta), n=1)) else "") for n in absent]
+        hints = [n + (f" (closest in the meta: {near[0]!r})" if (near := difflib.get_close_matches(n, list(meta), n=1)) else "")
+                 for n in absent]
         msg = f"{len(absent)} of {len(self)} datasets of recipe {self.name!r} are not in the data meta: " + "; ".join(hints)
         if missing == "error": raise ValueError(msg + '. Add them to the meta, or set missing="drop" to train on the others')
         warnings.warn(msg + " (missing='drop': left out)", RecipeWarning, stacklevel=2)

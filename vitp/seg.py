@@ -57,10 +57,12 @@ class FCNHead(nn.Module):
     def forward(self, feats: list[Tensor], size=None) -> Tensor:
         "Logits `[B, K, h, w]` at level `in_index`'s resolution, or resized to `size`."
         if not isinstance(feats, (list, tuple)) or not -len(feats) <= self.in_index < len(feats):
-            raise ValueError(f"FCNHead reads level {self.in_index}, not in a pyramid of {len(feats) if isinstance(feats, (list, tuple)) else type(feats).__name__}")
+            raise ValueError(f"FCNHead reads level {self.in_index}, not in a pyramid of "
+                             f"{len(feats) if isinstance(feats, (list, tuple)) else type(feats).__name__}")
         x = feats[self.in_index]
         if not isinstance(x, Tensor) or x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"FCNHead: level {self.in_index} should be [B, {self.in_channels}, h, w], got {list(getattr(x, 'shape', [type(x).__name__]))}")
+            raise ValueError(f"FCNHead: level {self.in_index} should be [B, {self.in_channels}, h, w], got "
+                             f"{list(getattr(x, 'shape', [type(x).__name__]))}")
         logits = self.classifier(self.dropout(self.convs(x)))
         return logits if size is None else _resize(logits, size)
 
@@ -82,7 +84,8 @@ class UperNetHead(nn.Module):
         self.fpn = nn.ModuleList([_conv_bn_relu(channels, channels, 3) for _ in cin[:-1]])
         self.fuse = _conv_bn_relu(len(cin) * channels, channels, 3)
         self.dropout, self.classifier = _classifier(channels, num_classes, dropout)
-        if aux_channels is not None and not -len(cin) <= aux_index < len(cin): raise ValueError(f"aux_index {aux_index} is not one of the {len(cin)} levels")
+        if aux_channels is not None and not -len(cin) <= aux_index < len(cin):
+            raise ValueError(f"aux_index {aux_index} is not one of the {len(cin)} levels")
         self.aux = None if aux_channels is None else FCNHead(cin[aux_index], aux_channels, num_classes, aux_index, dropout=dropout)
 
     def forward(self, feats: list[Tensor], size=None) -> Tensor:
@@ -116,7 +119,8 @@ def seg_loss(logits: Tensor, target: Tensor, ignore_index: int = IGNORE_INDEX, d
     target = target.long()
     valid = target != ignore_index
     bad = valid & ((target < 0) | (target >= logits.shape[1]))
-    if bad.any(): raise ValueError(f"target has class id {int(target[bad][0])}, outside 0..{logits.shape[1] - 1} and not ignore_index={ignore_index}")
+    if bad.any():
+        raise ValueError(f"target has class id {int(target[bad][0])}, outside 0..{logits.shape[1] - 1} and not ignore_index={ignore_index}")
     if not valid.any(): return logits.sum() * 0
     loss = F.cross_entropy(logits, target, ignore_index=ignore_index)
     return loss + dice_weight * _soft_dice_loss(logits, target, valid) if dice_weight else loss
@@ -136,13 +140,16 @@ class Segmenter(nn.Module):
         self.backbone, self.head = backbone, head
 
     def features(self, images: Tensor) -> list[Tensor]:
-        if not isinstance(images, Tensor) or images.ndim != 4: raise ValueError(f"images must be [B, C, H, W], got {list(images.shape) if isinstance(images, Tensor) else type(images).__name__}")
+        if not isinstance(images, Tensor) or images.ndim != 4:
+            raise ValueError("images must be [B, C, H, W], got "
+                             f"{list(images.shape) if isinstance(images, Tensor) else type(images).__name__}")
         return _pyramid(self.backbone(images))
 
     def forward(self, *images: Tensor) -> Tensor:
         return self.head(self.features(*images), images[0].shape[-2:])
 
-    def loss(self, *images: Tensor, target: Tensor, ignore_index: int = IGNORE_INDEX, dice_weight: float = 0.0, aux_weight: float = 0.4) -> Tensor:
+    def loss(self, *images: Tensor, target: Tensor, ignore_index: int = IGNORE_INDEX, dice_weight: float = 0.0,
+             aux_weight: float = 0.4) -> Tensor:
         "`seg_loss` of the head's logits + `aux_weight` × cross-entropy of the auxiliary head's (if any)."
         feats, size = self.features(*images), images[0].shape[-2:]
         loss = seg_loss(self.head(feats, size), target, ignore_index, dice_weight)
@@ -155,7 +162,8 @@ class ChangeDetector(Segmenter):
     "Siamese change detection: `forward(image_a, image_b)` → logits [B, 2, H, W]; the head reads 2× the backbone's channels."
     def features(self, image_a: Tensor, image_b: Tensor) -> list[Tensor]:
         if not isinstance(image_a, Tensor) or not isinstance(image_b, Tensor) or image_a.shape != image_b.shape:
-            raise ValueError(f"the two dates must be images of one shape, got {getattr(image_a, 'shape', None)} and {getattr(image_b, 'shape', None)}")
+            raise ValueError(f"the two dates must be images of one shape, got {getattr(image_a, 'shape', None)} and "
+                             f"{getattr(image_b, 'shape', None)}")
         return [torch.cat(pair, 1) for pair in zip(super().features(image_a), super().features(image_b))]
 
 # %% ../nbs/11_seg.ipynb #335005b7
@@ -166,7 +174,8 @@ def _window_starts(n: int, crop: int, stride: int) -> list[int]:
 def _two(v, name: str) -> tuple[int, int]:
     "(h, w) from one int or a pair of positive ints."
     hw = (v, v) if isinstance(v, int) else tuple(v) if isinstance(v, (tuple, list)) else ()
-    if len(hw) != 2 or not all(isinstance(n, int) and n >= 1 for n in hw): raise ValueError(f"{name} must be a positive int or (h, w), got {v!r}")
+    if len(hw) != 2 or not all(isinstance(n, int) and n >= 1 for n in hw):
+        raise ValueError(f"{name} must be a positive int or (h, w), got {v!r}")
     return hw
 
 def slide_inference(model: Callable[..., Tensor], image: Tensor | Sequence[Tensor], crop: int | tuple[int, int] | None,
@@ -177,7 +186,8 @@ def slide_inference(model: Callable[..., Tensor], image: Tensor | Sequence[Tenso
         raise ValueError(f"images must be [B, C, H, W] of one size, got {[list(im.shape) for im in images]}")
     H, W = images[0].shape[-2:]
     (ch, cw), (sh, sw) = ((H, W), (H, W)) if crop is None else (_two(crop, "crop"), _two(stride, "stride"))
-    if sh > ch or sw > cw: raise ValueError(f"stride {stride!r} is larger than crop {crop!r}: pixels between windows would get no prediction")
+    if sh > ch or sw > cw:
+        raise ValueError(f"stride {stride!r} is larger than crop {crop!r}: pixels between windows would get no prediction")
     out = count = None
     for y in _window_starts(H, ch, sh):
         for x in _window_starts(W, cw, sw):

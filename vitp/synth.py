@@ -270,7 +270,8 @@ def _edge(m: np.ndarray) -> np.ndarray:
     return m & ~(p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:])
 
 def _render_sar(lay: dict, rng: np.random.Generator, palette: str = "class") -> np.ndarray:
-    "H×W×3 float image of an RS layout as a speckled SAR amplitude image; `palette` 'random': backscatter, bright edges and glints independent of the class."
+    """H×W×3 float image of an RS layout as a speckled SAR amplitude image; `palette` 'random': backscatter, bright edges and glints
+    independent of the class."""
     size, water = lay["size"], lay["water"]
     sigma = 0.1 + 0.1 * _crop(rng, wheel_image(rng.choice(["grass", "gravel"])), size) + 0.12 * _crop(rng, wheel_image("dem"), size, 0.3)
     sigma[_road_mask(lay["roads"], size)] = 0.04
@@ -332,7 +333,8 @@ def _land_layout(rng: np.random.Generator, size: int) -> dict:
     sem = rng.choice(np.array([1, 5, 6, 7], np.uint8), k, p=[0.35, 0.15, 0.2, 0.3])[cells]
     field = _smooth(rng, size, 4)
     sem[field < np.quantile(field, rng.uniform(0, 0.3))] = 4
-    road = _road_mask([(rng.uniform(-np.pi, np.pi), rng.uniform(-0.35, 0.35) * size, rng.uniform(4, 9)) for _ in range(rng.integers(1, 4))], size)
+    road = _road_mask([(rng.uniform(-np.pi, np.pi), rng.uniform(-0.35, 0.35) * size, rng.uniform(4, 9))
+                       for _ in range(rng.integers(1, 4))], size)
     sem[road & (sem != 4)] = 3
     occupied = sem != 1
     buildings, angles = [], rng.uniform(-np.pi, np.pi, k)
@@ -473,7 +475,8 @@ def _texture(kind: int, rng: np.random.Generator, size: int) -> np.ndarray:
     yy, xx = np.mgrid[:size, :size].astype(np.float32) + 0.5
     t = rng.uniform(0, np.pi)
     u, v = xx * np.cos(t) + yy * np.sin(t) + rng.uniform(0, 64), -xx * np.sin(t) + yy * np.cos(t) + rng.uniform(0, 64)
-    if kind == 1: return _resize(rng.random((size // 2, size // 2), dtype=np.float32), size, Image.NEAREST) > 0.5  # background: 2 px speckle
+    if kind == 1:
+        return _resize(rng.random((size // 2, size // 2), dtype=np.float32), size, Image.NEAREST) > 0.5  # background: 2 px speckle
     if kind == 2: return (u // 4 + v // 4) % 2 == 0                        # building: a checkerboard of 4 px blocks
     if kind == 3: return u % 4 < 2                                          # road: thin lines, period 4
     if kind == 4: return np.sin(2 * np.pi * u / 8 + 1.5 * np.sin(2 * np.pi * v / 16)) > 0   # water: waves
@@ -534,7 +537,8 @@ def texture_change(seed: int, size: int = 256, p: float = 0.3) -> dict:
 
 # %% ../nbs/02_synth.ipynb #b25d53c4
 SHAPE_CLASSES = ("ship", "aircraft", "car", "tank")
-COLOURS = {"red": (0.9, 0.12, 0.1), "green": (0.15, 0.8, 0.2), "blue": (0.2, 0.35, 0.95), "yellow": (0.95, 0.88, 0.15), "white": (0.95, 0.95, 0.95)}
+COLOURS = {"red": (0.9, 0.12, 0.1), "green": (0.15, 0.8, 0.2), "blue": (0.2, 0.35, 0.95), "yellow": (0.95, 0.88, 0.15),
+           "white": (0.95, 0.95, 0.95)}
 _SHAPE_ASPECT = {"ship": 0.32, "aircraft": 1.0, "car": 0.5, "tank": 1.0}
 
 def shape_scene(seed: int, size: int = 112, modality: str = "optical", max_count: int = 3, grid: int = 4) -> dict:
@@ -542,7 +546,8 @@ def shape_scene(seed: int, size: int = 112, modality: str = "optical", max_count
     (uniform, independent), in distinct cells of a `grid`×`grid` layout; colours uniform over `COLOURS`.
     returns image [size, size, 3] uint8, points [n, 8], labels [n], colours [n] (names), modality."""
     if modality not in ("optical", "sar"): raise ValueError(f"modality must be 'optical' or 'sar', got {modality!r}")
-    if len(SHAPE_CLASSES) * max_count > grid * grid: raise ValueError(f"{len(SHAPE_CLASSES)} classes × {max_count} objects do not fit {grid}×{grid} cells")
+    if len(SHAPE_CLASSES) * max_count > grid * grid:
+        raise ValueError(f"{len(SHAPE_CLASSES)} classes × {max_count} objects do not fit {grid}×{grid} cells")
     rng = np.random.default_rng([seed, 10])
     labels = [c for c in SHAPE_CLASSES for _ in range(rng.integers(0, max_count + 1))]
     labels = [labels[i] for i in rng.permutation(len(labels))]

@@ -153,7 +153,8 @@ def encode_conversation(conversations: list[dict], tokenizer: PreTrainedTokenize
         labels += [IGNORE_INDEX] * len(head) + (body if target else [IGNORE_INDEX] * len(body)) + [IGNORE_INDEX]
     if max_length is not None and len(ids) > max_length:
         ctx = tokenizer.convert_tokens_to_ids(IMG_CONTEXT)
-        if ctx in ids[max_length:]: raise ValueError(f"sample {sample}: truncating {len(ids)} tokens to max_length={max_length} would cut image tokens")
+        if ctx in ids[max_length:]:
+            raise ValueError(f"sample {sample}: truncating {len(ids)} tokens to max_length={max_length} would cut image tokens")
         ids, labels = ids[:max_length], labels[:max_length]
     if all(l == IGNORE_INDEX for l in labels): raise ValueError(f"sample {sample}: no answer tokens to learn from")
     return dict(input_ids=torch.tensor(ids), labels=torch.tensor(labels))
@@ -174,22 +175,27 @@ def collate(samples: list[dict], pad_id: int) -> dict:
 # %% ../nbs/06_vlm.ipynb #bce64d7a
 _EMBEDDED_VIT = dict(hidden_size=192, num_hidden_layers=6, num_attention_heads=3, intermediate_size=768)
 VLM_PRESETS = {
-    "test": dict(tile_size=56, patch_size=14, max_tiles=4, vision=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64),
+    "test": dict(tile_size=56, patch_size=14, max_tiles=4,
+                 vision=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64),
                  text=dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, intermediate_size=128)),
     "embedded": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
                      text=dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2, intermediate_size=1024)),
     "embedded-llm-s": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
-                           text=dict(hidden_size=192, num_hidden_layers=3, num_attention_heads=3, num_key_value_heads=1, intermediate_size=512)),
+                           text=dict(hidden_size=192, num_hidden_layers=3, num_attention_heads=3, num_key_value_heads=1,
+                                     intermediate_size=512)),
     "embedded-llm-l": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
-                           text=dict(hidden_size=576, num_hidden_layers=9, num_attention_heads=9, num_key_value_heads=3, intermediate_size=1536)),
-    "internvl2_5-1b": dict(tile_size=448, patch_size=14, max_tiles=12, vision=dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096),
-                           text=dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2, intermediate_size=4864,
-                                     rope_theta=1_000_000.0, max_position_embeddings=32768)),
+                           text=dict(hidden_size=576, num_hidden_layers=9, num_attention_heads=9, num_key_value_heads=3,
+                                     intermediate_size=1536)),
+    "internvl2_5-1b": dict(tile_size=448, patch_size=14, max_tiles=12,
+                           vision=dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096),
+                           text=dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
+                                     intermediate_size=4864, rope_theta=1_000_000.0, max_position_embeddings=32768)),
 }
 
 def preset_config(preset: str, vocab_size: int, image_token_id: int, attn_implementation: str | None = None) -> InternVLConfig:
     "An `InternVLConfig` for a named preset and a tokenizer's vocabulary."
-    if preset not in VLM_PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(VLM_PRESETS)} or a checkpoint directory")
+    if preset not in VLM_PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(VLM_PRESETS)} or a checkpoint directory")
     p = VLM_PRESETS[preset]
     vision = InternVLVisionConfig(image_size=p["tile_size"], patch_size=p["patch_size"], attention_bias=True, **p["vision"])
     text = Qwen2Config(vocab_size=vocab_size, tie_word_embeddings=False, **{"max_position_embeddings": 8192, **p["text"]})
@@ -241,9 +247,11 @@ class ViTPModel(nn.Module):
             return
         expected = n_tiles.to(counts.device) * self.tokens_per_tile
         bad = (counts != expected).nonzero().flatten()
-        if len(bad): raise ValueError(f"sample {bad[0].item()}: {counts[bad[0]].item()} image tokens in the text but {n_tiles[bad[0]].item()} tiles "
-                                      f"× {self.tokens_per_tile} = {expected[bad[0]].item()} image features (truncated or mismatched sample)")
-        if int(n_tiles.sum()) != len(pixel_values): raise ValueError(f"n_tiles sums to {int(n_tiles.sum())} but pixel_values has {len(pixel_values)} tiles")
+        if len(bad):
+            raise ValueError(f"sample {bad[0].item()}: {counts[bad[0]].item()} image tokens in the text but {n_tiles[bad[0]].item()} tiles "
+                             f"× {self.tokens_per_tile} = {expected[bad[0]].item()} image features (truncated or mismatched sample)")
+        if int(n_tiles.sum()) != len(pixel_values):
+            raise ValueError(f"n_tiles sums to {int(n_tiles.sum())} but pixel_values has {len(pixel_values)} tiles")
 
     def embed(self, input_ids: Tensor, pixel_values: Tensor | None = None, n_tiles: Tensor | None = None) -> Tensor:
         "Input embeddings with the projected image tokens spliced in: [B, L, H]."
@@ -280,8 +288,10 @@ class ViTPModel(nn.Module):
                           int(mask.sum()) if self.packs_sequences else mask.numel())
 
     def language_model(self, embeds: Tensor, mask: Tensor, positions: Tensor) -> Tensor:
-        "The LLM's last hidden states [B, K, H] of the compacted sequences (`mask` [B, K]: 1 on real tokens); `vitp.packing` packs them instead."
-        return self.vlm.model.language_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions, use_cache=False).last_hidden_state
+        """The LLM's last hidden states [B, K, H] of the compacted sequences (`mask` [B, K]: 1 on real tokens); `vitp.packing` packs them
+        instead."""
+        return self.vlm.model.language_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions,
+                                             use_cache=False).last_hidden_state
 
     def _loss(self, hidden: Tensor, labels: Tensor) -> Tensor:
         "Mean next-token NLL over the answer tokens, with logits computed only where a label is."
@@ -306,7 +316,8 @@ def build_vlm(source: str | Path = "embedded", ratio: float = 0.0, granularity: 
     else:
         path = Path(source)
         if not (path / "config.json").exists():
-            raise FileNotFoundError(f"{source!s} is neither a preset ({', '.join(VLM_PRESETS)}) nor a checkpoint directory with a config.json")
+            raise FileNotFoundError(f"{source!s} is neither a preset ({', '.join(VLM_PRESETS)}) nor a checkpoint directory with a "
+                                    "config.json")
         if json.loads((path / "config.json").read_text()).get("model_type") == "internvl_chat":  # never loaded through remote code
             raise ValueError(f"{path} is InternVL's original remote-code format (InternVLChatModel); convert it to transformers' "
                              f"format first: vitp_convert {path} {path}-hf")
@@ -337,7 +348,8 @@ def freeze_parts(model: ViTPModel, parts: Iterable[str], frozen: bool = True) ->
         for _, p in _part_params(model, part): p.requires_grad_(not frozen)
 
 def param_groups(model: ViTPModel, lr: float | dict[str, float], weight_decay: float = 0.01) -> list[dict]:
-    "AdamW parameter groups per part (`lr` one value or one per part), trainable parameters only; no decay as `vitp.core.no_weight_decay` says."
+    """AdamW parameter groups per part (`lr` one value or one per part), trainable parameters only; no decay as `vitp.core.no_weight_decay`
+    says."""
     lrs = lr if isinstance(lr, dict) else dict.fromkeys(VLM_PARTS, lr)
     unknown = set(lrs) - set(VLM_PARTS)
     if unknown: raise ValueError(f"learning rates given for unknown parts {sorted(unknown)}; parts are {VLM_PARTS}")

@@ -32,7 +32,8 @@ def _groups(lengths: Tensor, max_len: int, granularity: str, tile_tokens: int) -
     elif granularity == "batch": group = torch.zeros_like(real, dtype=torch.long)
     elif granularity == "tile":
         bad = (lengths % tile_tokens).nonzero().flatten()
-        if len(bad): raise ValueError(f"per-tile VRL needs whole tiles of {tile_tokens} tokens; sample {bad[0].item()} has {lengths[bad[0]].item()}")
+        if len(bad):
+            raise ValueError(f"per-tile VRL needs whole tiles of {tile_tokens} tokens; sample {bad[0].item()} has {lengths[bad[0]].item()}")
         tiles_per_row = -(-max_len // tile_tokens)
         group = torch.arange(len(lengths), device=lengths.device)[:, None] * tiles_per_row + pos // tile_tokens
     else: raise ValueError(f"granularity must be one of {GRANULARITIES}, got {granularity!r}")
@@ -50,7 +51,8 @@ def vrl_keep_mask(lengths: Tensor, ratio: float, max_len: int | None = None, gra
     ratio = check_ratio(ratio)
     lengths = torch.as_tensor(lengths, dtype=torch.long)
     max_len = int(lengths.max()) if max_len is None else max_len
-    if len(lengths) and int(lengths.max()) > max_len: raise ValueError(f"a sample has {int(lengths.max())} image tokens, more than max_len={max_len}")
+    if len(lengths) and int(lengths.max()) > max_len:
+        raise ValueError(f"a sample has {int(lengths.max())} image tokens, more than max_len={max_len}")
     group = _groups(lengths, max_len, granularity, tile_tokens).flatten()
     real = group >= 0
     if not real.any(): return real.view(len(lengths), max_len)
