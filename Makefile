@@ -1,4 +1,5 @@
-# The two commands of README: `make demo` (the embedded pipeline) and `make test` (`make test NB=nbs/X.ipynb`: one notebook).
+# The two commands of README: `make demo` (the embedded pipeline) and `make test` (ruff, then the tests;
+# `make test NB=nbs/X.ipynb`: one notebook's tests only).
 # Each creates or reuses .venv, installs vitp with the extras it needs, then runs.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 # torch threads spin while they wait; with two workers on two cores that costs 3–5× (measured), so they sleep instead
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install demo test test-nbs test-py check-sync readme clean openmmlab test-openmmlab
+.PHONY: install demo test lint test-nbs test-py check-sync readme clean openmmlab test-openmmlab
 STAMP := $(VENV)/.installed-$(subst $(eval) ,-,$(EXTRAS))
 
 $(STAMP): settings.ini setup.py
@@ -42,6 +43,11 @@ demo: $(STAMP)
 	  random=runs/embedded/finetune/random --pretrains ViTP=runs/embedded/vitp no-VRL=runs/embedded/novrl
 	@echo "results: runs/embedded/results.md, results.png  runs: runs/embedded/{general,vitp,novrl,finetune}  ViT: runs/embedded/vit"
 
+# ruff.toml says what is checked: lint everywhere (vitp/'s findings are fixed in nbs/), format only the hand-written Python
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 check-sync: $(STAMP)
 	bash .ci/check_sync.sh $(BIN)
 
@@ -55,7 +61,7 @@ test-py: $(STAMP)
 
 # `make test NB=nbs/05_vrl.ipynb`: only that notebook's tests (slow cells included), the quick loop while working on it
 ifeq ($(strip $(NB)),)
-test: check-sync test-nbs test-py
+test: lint check-sync test-nbs test-py
 else
 test: $(STAMP)
 	@test -f "$(NB)" || { echo "NB=$(NB): no such notebook"; exit 1; }

@@ -1,4 +1,5 @@
 "Packaging for vitp: everything is read from settings.ini, the file nbdev 2 also reads."
+
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -8,7 +9,10 @@ cfg = ConfigParser(delimiters=["="])
 cfg.read(Path(__file__).parent / "settings.ini", encoding="utf-8")
 cfg = cfg["DEFAULT"]
 
-def _reqs(key): return cfg.get(key, "").split()
+
+def _reqs(key):
+    return cfg.get(key, "").split()
+
 
 licenses = {"apache2": "Apache-2.0"}
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable"]
@@ -35,9 +39,7 @@ setuptools.setup(
     package_data={cfg["lib_name"]: ["recipes/*.json"]},
     python_requires=">=" + cfg["min_python"],
     install_requires=_reqs("requirements"),
-    extras_require={"dev": _reqs("dev_requirements"), "dist": _reqs("dist_requirements"),
-                    "gpu": _reqs("gpu_requirements")},
-    entry_points={"console_scripts": _reqs("console_scripts"),
-                  "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+    extras_require={"dev": _reqs("dev_requirements"), "dist": _reqs("dist_requirements"), "gpu": _reqs("gpu_requirements")},
+    entry_points={"console_scripts": _reqs("console_scripts"), "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,
 )

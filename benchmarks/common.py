@@ -2,6 +2,7 @@
 
 Not a script. The scripts in this folder import it as `common` (Python puts a script's own folder first on sys.path),
 before torch, so that its OpenMP setting takes effect."""
+
 import argparse, os
 from pathlib import Path
 
@@ -29,23 +30,27 @@ def add_data_args(p: argparse.ArgumentParser) -> None:
 
 def apply_tiny(p: argparse.ArgumentParser, args: argparse.Namespace, **settings) -> None:
     "`--tiny`: the 'test' preset on the smallest embedded tree plus each script's small `settings`, where not given explicitly."
-    if not args.tiny: return
+    if not args.tiny:
+        return
     settings = dict(preset="test", data_root="data/embedded-tiny", **TINY_DATA, **settings)
     for k, v in settings.items():
-        if getattr(args, k) == p.get_default(k): setattr(args, k, v)
+        if getattr(args, k) == p.get_default(k):
+            setattr(args, k, v)
 
 
 def set_threads(n: int) -> int:
     "Use `n` torch threads (0: torch's default); the number in use."
-    if n: torch.set_num_threads(n)
+    if n:
+        torch.set_num_threads(n)
     return torch.get_num_threads()
 
 
 def recipe_batches(args: argparse.Namespace, config, tokenizer, batch_size: int, group_by_length: int = 0, seed: int = 0) -> RecipeData:
     "The pretraining loop's own data: collated batches of the embedded tree's recipe, as `vitp.pretrain.pretrain` makes them."
     tree = write_embedded(Path(args.data_root), size=args.data_size, scale=args.data_scale)
-    return RecipeData(tree.load_recipe(args.recipe), read_meta(tree.meta), tokenizer, config, batch_size, seed=seed,
-                      group_by_length=group_by_length)
+    return RecipeData(
+        tree.load_recipe(args.recipe), read_meta(tree.meta), tokenizer, config, batch_size, seed=seed, group_by_length=group_by_length
+    )
 
 
 def preset_tokenizer_config(preset: str, attn_implementation: str | None = None):

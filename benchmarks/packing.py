@@ -13,6 +13,7 @@ Columns: LLM positions computed ÷ real tokens; the FLOP model's LLM FLOPs and w
 relative to padded; forward+backward seconds of the preset's LLM on those shapes (random embeddings; layouts
 interleaved, summed over the timed batches) and of the whole step (the vision tower's measured time added), relative to
 padded; and max |output − padded output| at the real positions, which shows each layout computes the same function."""
+
 import argparse, statistics, time
 
 # common first: it sets OpenMP up before torch loads
@@ -29,8 +30,12 @@ def first_fit(lengths: list[int], width: int) -> list[list[int]]:
     rows, room = [], []
     for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
         j = next((j for j, r in enumerate(room) if r >= lengths[i]), None)
-        if j is None: rows.append([]); room.append(width); j = len(rows) - 1
-        rows[j].append(i); room[j] -= lengths[i]
+        if j is None:
+            rows.append([])
+            room.append(width)
+            j = len(rows) - 1
+        rows[j].append(i)
+        room[j] -= lengths[i]
     return rows
 
 
@@ -48,14 +53,19 @@ def layout(samples: list[tuple], rows: list[list[int]], width: int) -> dict:
 
     Padding gets a segment of its own (it attends to itself only), so no query row is fully masked."""
     hidden = samples[0][0].shape[1]
-    embeds, pos, seg = torch.zeros(len(rows), width, hidden), torch.zeros(len(rows), width, dtype=torch.long), torch.full((len(rows), width), -1)
+    embeds, pos, seg = (
+        torch.zeros(len(rows), width, hidden),
+        torch.zeros(len(rows), width, dtype=torch.long),
+        torch.full((len(rows), width), -1),
+    )
     where = {}  # sample → (row, start)
     for r, members in enumerate(rows):
         start = 0
         for i in members:
             x, p = samples[i]
-            embeds[r, start:start + len(x)], pos[r, start:start + len(x)], seg[r, start:start + len(x)] = x, p, i
-            where[i] = (r, start); start += len(x)
+            embeds[r, start : start + len(x)], pos[r, start : start + len(x)], seg[r, start : start + len(x)] = x, p, i
+            where[i] = (r, start)
+            start += len(x)
     causal = torch.ones(width, width, dtype=torch.bool).tril()
     mask = (seg[:, :, None] == seg[:, None, :]) & causal
     return dict(inputs_embeds=embeds, position_ids=pos, attention_mask=mask[:, None], where=where)
@@ -81,13 +91,15 @@ def varlen(samples: list[tuple]) -> dict:
 def run_llm(llm, lay: dict, samples: list[tuple], device: torch.device, dtype) -> tuple[float, list[torch.Tensor]]:
     "Seconds of forward + backward on a layout, and each sample's output hidden states."
     kwargs = {k: v.to(device) if torch.is_tensor(v) else v for k, v in lay.items() if k != "where"}
-    if device.type == "cuda": torch.cuda.synchronize(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     t0 = time.perf_counter()
     with torch.autocast(device.type, dtype or torch.float32, enabled=dtype is not None):
         hidden = llm(**kwargs, use_cache=False).last_hidden_state
-    outs = [hidden[r, s:s + len(samples[i][0])] for i, (r, s) in sorted(lay["where"].items())]
+    outs = [hidden[r, s : s + len(samples[i][0])] for i, (r, s) in sorted(lay["where"].items())]
     torch.cat(outs).float().pow(2).mean().backward()  # a loss on the real positions only, the same for every layout
-    if device.type == "cuda": torch.cuda.synchronize(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     seconds = time.perf_counter() - t0
     llm.zero_grad(set_to_none=True)
     return seconds, [o.detach().float().cpu() for o in outs]
@@ -95,17 +107,20 @@ def run_llm(llm, lay: dict, samples: list[tuple], device: torch.device, dtype) -
 
 def run_vision(model, pixel_values: torch.Tensor, device: torch.device, dtype) -> float:
     "Seconds of forward + backward of the vision tower and projector on a batch's tiles."
-    if device.type == "cuda": torch.cuda.synchronize(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     t0 = time.perf_counter()
     with torch.autocast(device.type, dtype or torch.float32, enabled=dtype is not None):
         feats = model.vlm.model.get_image_features(pixel_values=pixel_values.to(device)).pooler_output
     feats.float().pow(2).mean().backward()
-    if device.type == "cuda": torch.cuda.synchronize(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     model.zero_grad(set_to_none=True)
     return time.perf_counter() - t0
 
 
-def llm_flops(config, n: int) -> float: return vlm_step_flops(config, 0, n, 0, 0)["llm"]
+def llm_flops(config, n: int) -> float:
+    return vlm_step_flops(config, 0, n, 0, 0)["llm"]
 
 
 def predicted(config, batch: dict, seen: torch.Tensor) -> dict:
@@ -113,8 +128,12 @@ def predicted(config, batch: dict, seen: torch.Tensor) -> dict:
     seen_l, width = seen.tolist(), int(seen.max())
     rows = len(first_fit(seen_l, width))
     fixed = sum(vlm_step_flops(config, int(t), 0, 0, 0)["total"] for t in batch["n_tiles"])  # vision + projector
-    llm = {"padded": len(seen_l) * llm_flops(config, width), "bins": rows * llm_flops(config, width),
-           "one row": llm_flops(config, sum(seen_l)), "varlen": sum(llm_flops(config, n) for n in seen_l)}
+    llm = {
+        "padded": len(seen_l) * llm_flops(config, width),
+        "bins": rows * llm_flops(config, width),
+        "one row": llm_flops(config, sum(seen_l)),
+        "varlen": sum(llm_flops(config, n) for n in seen_l),
+    }
     slots = {"padded": len(seen_l) * width, "bins": rows * width, "one row": sum(seen_l), "varlen": sum(seen_l)}
     return {k: dict(slots=slots[k], llm=llm[k], step=llm[k] + fixed) for k in LAYOUTS}
 
@@ -129,26 +148,33 @@ def measure(args, model, batches: list[dict], ratios: list[float], layouts: tupl
             seen = vrl_lengths(b, config, r)[1]
             real[r] += int(seen.sum())
             for k, v in predicted(config, b, seen).items():
-                for key in v: pred[r][k][key] += v[key]
+                for key in v:
+                    pred[r][k][key] += v[key]
     g = torch.Generator().manual_seed(args.seed)
     times = {r: dict.fromkeys(layouts, 0.0) for r in ratios}
     diff = {r: dict.fromkeys(layouts, 0.0) for r in ratios}
     vision = 0.0
-    for b in batches[:args.timed]:
+    for b in batches[: args.timed]:
         vision += statistics.median([run_vision(model, b["pixel_values"], device, dtype) for _ in range(1 + args.reps)][1:])
         for r in ratios:
             full, seen = vrl_lengths(b, config, r)
             lengths, width = seen.tolist(), int(seen.max())
             samples = sample_inputs(lengths, full.tolist(), config.text_config.hidden_size, g)
-            lays = {"padded": padded(samples), "bins": layout(samples, first_fit(lengths, width), width),
-                    "one row": layout(samples, [list(range(len(samples)))], sum(lengths))}
-            if "varlen" in layouts: lays["varlen"] = varlen(samples)
+            lays = {
+                "padded": padded(samples),
+                "bins": layout(samples, first_fit(lengths, width), width),
+                "one row": layout(samples, [list(range(len(samples)))], sum(lengths)),
+            }
+            if "varlen" in layouts:
+                lays["varlen"] = varlen(samples)
             runs = {k: [] for k in layouts}
-            for rep in range(1 + args.reps):  # the first round warms up and is not timed
+            for _ in range(1 + args.reps):  # the first round warms up and is not timed
                 for k in layouts:  # interleaved, so that drift hits every layout alike
-                    if k == "varlen": llm.set_attn_implementation("flash_attention_2")
+                    if k == "varlen":
+                        llm.set_attn_implementation("flash_attention_2")
                     runs[k].append(run_llm(llm, lays[k], samples, device, dtype))
-                    if k == "varlen": llm.set_attn_implementation("sdpa")
+                    if k == "varlen":
+                        llm.set_attn_implementation("sdpa")
             for k in layouts:
                 times[r][k] += statistics.median(t for t, _ in runs[k][1:])
                 diff[r][k] = max(diff[r][k], max((x - y).abs().max().item() for x, y in zip(runs[k][0][1], runs["padded"][0][1])))
@@ -156,8 +182,9 @@ def measure(args, model, batches: list[dict], ratios: list[float], layouts: tupl
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog=__doc__.split("\n\n", 2)[2])
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2]
+    )
     p.add_argument("--preset", default="embedded")
     add_data_args(p)
     p.add_argument("--batch", type=int, default=8)
@@ -182,7 +209,8 @@ def main():
     model.to(device).train()
     why = ""
     try:  # varlen needs flash-attn, and a transformers that can switch attention implementations
-        if device.type != "cuda": raise RuntimeError("needs CUDA")
+        if device.type != "cuda":
+            raise RuntimeError("needs CUDA")
         model.vlm.model.language_model.set_attn_implementation("flash_attention_2")
         model.vlm.model.language_model.set_attn_implementation("sdpa")
         layouts = LAYOUTS
@@ -193,21 +221,36 @@ def main():
         data = iter(recipe_batches(args, model.vlm.config, tokenizer, args.batch, group, args.seed))
         results[group] = measure(args, model, [next(data) for _ in range(args.batches)], ratios, layouts, device, dtype)
 
-    print(f"preset {args.preset} on {device}, recipe {args.recipe!r} of {args.data_root}, batch {args.batch}, torch threads {threads}: "
-          f"predicted over {args.batches} batches, timed on the first {args.timed} (median of {args.reps} after a warm-up){why}")
-    print(f"{'g':>3} {'r':>5} {'layout':<8} {'computed/real':>13} {'LLM FLOP x':>11} {'step FLOP x':>12} {'LLM s':>8} {'LLM time x':>11} "
-          f"{'step time x':>12} {'max |diff|':>11}")
+    print(
+        f"preset {args.preset} on {device}, recipe {args.recipe!r} of {args.data_root}, batch {args.batch}, torch threads {threads}: "
+        f"predicted over {args.batches} batches, timed on the first {args.timed} (median of {args.reps} after a warm-up){why}"
+    )
+    print(
+        f"{'g':>3} {'r':>5} {'layout':<8} {'computed/real':>13} {'LLM FLOP x':>11} {'step FLOP x':>12} {'LLM s':>8} {'LLM time x':>11} "
+        f"{'step time x':>12} {'max |diff|':>11}"
+    )
     for group, res in results.items():
         for r in ratios:
             pred, times, base = res["pred"][r], res["times"][r], res["pred"][r]["padded"]
             for k in LAYOUTS:
                 q = pred[k]
-                timed = (f"{times[k]:8.3f} {times[k] / times['padded']:11.3f} {(res['vision'] + times[k]) / (res['vision'] + times['padded']):12.3f} "
-                         f"{res['diff'][r][k]:11.2e}") if k in layouts else f"{'-':>8} {'-':>11} {'-':>12} {'-':>11}"
-                print(f"{group:3d} {r:5.2f} {k:<8} {q['slots'] / res['real'][r]:13.3f} {q['llm'] / base['llm']:11.3f} "
-                      f"{q['step'] / base['step']:12.3f} {timed}")
-    print("g: group_by_length; x: relative to padded at the same g and r; step time = the vision tower's measured time (" +
-          ", ".join(f"g={g}: {res['vision']:.3f} s" for g, res in results.items()) + ") + the LLM's")
+                timed = (
+                    (
+                        f"{times[k]:8.3f} {times[k] / times['padded']:11.3f} "
+                        f"{(res['vision'] + times[k]) / (res['vision'] + times['padded']):12.3f} {res['diff'][r][k]:11.2e}"
+                    )
+                    if k in layouts
+                    else f"{'-':>8} {'-':>11} {'-':>12} {'-':>11}"
+                )
+                print(
+                    f"{group:3d} {r:5.2f} {k:<8} {q['slots'] / res['real'][r]:13.3f} {q['llm'] / base['llm']:11.3f} "
+                    f"{q['step'] / base['step']:12.3f} {timed}"
+                )
+    print(
+        "g: group_by_length; x: relative to padded at the same g and r; step time = the vision tower's measured time ("
+        + ", ".join(f"g={g}: {res['vision']:.3f} s" for g, res in results.items())
+        + ") + the LLM's"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ Layouts, each at every VRL ratio r (real tokens = the tokens the LLM has to see:
   (c) ours with group_by_length g: RecipeData sorts g batches' worth of samples by a length hint before batching;
   (d) ours with packing (vitp.packing, config packing=true): the kept sequences end to end in one row, nothing padded.
 No model runs: the batches are the real RecipeData batches, and the kept counts come from the model's own VRL module."""
+
 import argparse, statistics
 
 # common first: it sets OpenMP up before torch loads
@@ -40,8 +41,9 @@ def waste(args, config, tokenizer, ratios: list[float], group: int) -> dict:
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog=__doc__.split("\n\n", 2)[2])
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2]
+    )
     p.add_argument("--preset", default="embedded", help="vitp.vlm preset: its tile size and image tokens per tile (no model is built)")
     add_data_args(p)
     p.add_argument("--batch", type=int, default=8, help="samples per batch (configs/embedded_vitp.json uses 8)")
@@ -63,12 +65,16 @@ def main():
     grouped = {g: waste(args, config, tokenizer, ratios, g) for g in groups}
 
     n = plain["lengths"]
-    print(f"recipe {args.recipe!r} of {args.data_root} (size {args.data_size}, scale {args.data_scale}), preset {args.preset}: "
-          f"{args.batches} batches of {args.batch}; real tokens per sample before VRL: mean {statistics.mean(n):.1f}, "
-          f"min {min(n)}, max {max(n)}")
+    print(
+        f"recipe {args.recipe!r} of {args.data_root} (size {args.data_size}, scale {args.data_scale}), preset {args.preset}: "
+        f"{args.batches} batches of {args.batch}; real tokens per sample before VRL: mean {statistics.mean(n):.1f}, "
+        f"min {min(n)}, max {max(n)}"
+    )
     print(f"{'layout':<44} {'r':>5} {'real tok/step':>14} {'computed/step':>14} {'computed/real':>14}")
-    rows = [(f"(a) authors: pad to {args.max_length}, re-pad after VRL", "(a)", plain, "authors"),
-            ("(b) ours: VRL compaction, pad to batch max", "(b)", plain, "ours")]
+    rows = [
+        (f"(a) authors: pad to {args.max_length}, re-pad after VRL", "(a)", plain, "authors"),
+        ("(b) ours: VRL compaction, pad to batch max", "(b)", plain, "ours"),
+    ]
     rows += [(f"(c) ours + group_by_length {g}", f"(c) g={g}", grouped[g], "ours") for g in groups]
     rows += [("(d) ours + packing (one row)", "(d)", plain, "packed")]
     reached = []
@@ -76,7 +82,8 @@ def main():
         for r in ratios:
             ratio = res[key][r] / res["real"][r]
             print(f"{label:<44} {r:5.2f} {res['real'][r] / args.batches:14.1f} {res[key][r] / args.batches:14.1f} {ratio:14.3f}")
-            if key in ("ours", "packed") and ratio <= GOAL: reached.append(f"{tag} r={r:g}")
+            if key in ("ours", "packed") and ratio <= GOAL:
+                reached.append(f"{tag} r={r:g}")
     print(f"goal computed/real <= {GOAL}: " + (f"reached by {', '.join(reached)}" if reached else "not reached by any of our layouts"))
 
 

@@ -7,6 +7,7 @@ as ratios to r = 0, beside the ratio a FLOP count of the same shapes predicts.
 Times are medians over `--reps` steps, with the ratios interleaved so that drift on a noisy machine hits all
 of them alike. Peak memory is CUDA's max allocated on a GPU; on the CPU it is the highest resident set seen
 during the steps (sampled every millisecond) above the resident set before them, in a fresh process per ratio."""
+
 import argparse, json, os, statistics, subprocess, sys, threading, time
 
 import numpy as np
@@ -58,15 +59,25 @@ def setup(args, ratio):
 
 class PeakRSS:
     "Highest resident set size seen while the block runs, sampled from /proc/self/statm by a thread."
-    def _rss(self): return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _rss(self):
+        return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
     def _watch(self):
-        while not self._stop.is_set(): self.peak = max(self.peak, self._rss()); time.sleep(0.001)
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.001)
+
     def __enter__(self):
         self.base = self.peak = self._rss()
-        self._stop = threading.Event(); self._thread = threading.Thread(target=self._watch, daemon=True); self._thread.start()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
         return self
+
     def __exit__(self, *exc):
-        self._stop.set(); self._thread.join()
+        self._stop.set()
+        self._thread.join()
         self.peak = max(self.peak, self._rss())
 
 
@@ -77,10 +88,12 @@ def measure_memory(args, ratio):
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
-        for _ in range(2): step(model, batch, device, gen)
+        for _ in range(2):
+            step(model, batch, device, gen)
         return (torch.cuda.max_memory_allocated() - base) / 2**20
     with PeakRSS() as rss:
-        for _ in range(2): step(model, batch, device, gen)
+        for _ in range(2):
+            step(model, batch, device, gen)
     return (rss.peak - rss.base) / 2**20
 
 
@@ -96,7 +109,8 @@ def main():
     p.add_argument("--memory-of", type=float, default=None, help=argparse.SUPPRESS)  # child-process mode
     args = p.parse_args()
     if args.memory_of is not None:
-        print(json.dumps(measure_memory(args, args.memory_of))); return
+        print(json.dumps(measure_memory(args, args.memory_of)))
+        return
 
     ratios = [float(r) for r in args.ratios.split(",")]
     model, batch, device = setup(args, 0.0)
@@ -109,23 +123,37 @@ def main():
     for _ in range(args.reps):
         for r in ratios:
             model.drop = VisualRobustnessDrop(r, tile_tokens=model.tokens_per_tile)
-            if device.type == "cuda": torch.cuda.synchronize()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
             t0 = time.perf_counter()
             step(model, batch, device, gen)
-            if device.type == "cuda": torch.cuda.synchronize()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
             times[r].append(time.perf_counter() - t0)
-    memory = {r: json.loads(subprocess.run([sys.executable, __file__, *sys.argv[1:], "--memory-of", str(r)], check=True,
-                                           capture_output=True, text=True).stdout.strip().splitlines()[-1]) for r in ratios}
+    memory = {
+        r: json.loads(
+            subprocess.run([sys.executable, __file__, *sys.argv[1:], "--memory-of", str(r)], check=True, capture_output=True, text=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        for r in ratios
+    }
 
     base_t, base_f, base_m = statistics.median(times[ratios[0]]), predicted_flops(model, batch, outs[ratios[0]]), memory[ratios[0]]
     n_tiles = batch["n_tiles"].tolist()
-    print(f"preset {args.preset}: batch {args.batch}, tiles per sample {n_tiles}, {model.tokens_per_tile} image tokens per tile, "
-          f"device {device}, torch threads {torch.get_num_threads()}, median of {args.reps} steps")
-    print(f"{'r':>5} {'LLM len':>8} {'step s':>8} {'time ratio':>11} {'FLOP ratio':>11} {'time/FLOP':>10} {'peak MiB':>9} {'mem ratio':>10}")
+    print(
+        f"preset {args.preset}: batch {args.batch}, tiles per sample {n_tiles}, {model.tokens_per_tile} image tokens per tile, "
+        f"device {device}, torch threads {torch.get_num_threads()}, median of {args.reps} steps"
+    )
+    print(
+        f"{'r':>5} {'LLM len':>8} {'step s':>8} {'time ratio':>11} {'FLOP ratio':>11} {'time/FLOP':>10} {'peak MiB':>9} {'mem ratio':>10}"
+    )
     for r in ratios:
         t, f = statistics.median(times[r]), predicted_flops(model, batch, outs[r])
-        print(f"{r:5.2f} {outs[r].attention_mask.shape[1]:8d} {t:8.3f} {t / base_t:11.3f} {f / base_f:11.3f} "
-              f"{(t / base_t) / (f / base_f):10.3f} {memory[r]:9.1f} {memory[r] / base_m if base_m else float('nan'):10.3f}")
+        print(
+            f"{r:5.2f} {outs[r].attention_mask.shape[1]:8d} {t:8.3f} {t / base_t:11.3f} {f / base_f:11.3f} "
+            f"{(t / base_t) / (f / base_f):10.3f} {memory[r]:9.1f} {memory[r] / base_m if base_m else float('nan'):10.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--openmmlab", action="store_true", default=False,
-                     help="run the tests marked openmmlab (need `make openmmlab`); VITP_OPENMMLAB=1 does the same")
+    parser.addoption(
+        "--openmmlab",
+        action="store_true",
+        default=False,
+        help="run the tests marked openmmlab (need `make openmmlab`); VITP_OPENMMLAB=1 does the same",
+    )
 
 
 def pytest_configure(config):
@@ -14,7 +18,9 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--openmmlab") or os.environ.get("VITP_OPENMMLAB") == "1": return
+    if config.getoption("--openmmlab") or os.environ.get("VITP_OPENMMLAB") == "1":
+        return
     skip = pytest.mark.skip(reason="OpenMMLab tests run with --openmmlab or VITP_OPENMMLAB=1 (after `make openmmlab`)")
     for item in items:
-        if "openmmlab" in item.keywords: item.add_marker(skip)
+        if "openmmlab" in item.keywords:
+            item.add_marker(skip)

@@ -2,6 +2,7 @@
 `vitp_convert` → `vitp_pretrain` (2 steps, bf16 autocast on CPU) → `final/` loads with `AutoProcessor` and
 `InternVLForConditionalGeneration` → `vitp_export` of a step checkpoint with no preset (the run recorded its model
 config), whose features are that step's vision tower's; `vitp_export` of the authors' InternViT file."""
+
 import configparser, json, os, subprocess, sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from PIL import Image
 from safetensors.torch import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
-_ini = configparser.ConfigParser(); _ini.read(ROOT / "settings.ini")
+_ini = configparser.ConfigParser()
+_ini.read(ROOT / "settings.ini")
 SCRIPTS = dict(item.split("=") for item in _ini["DEFAULT"]["console_scripts"].split())
 
 
@@ -31,13 +33,19 @@ def _toy_data(folder: Path) -> tuple[Path, Path]:
     from vitp.formats import MetaEntry, write_jsonl, write_meta, read_meta
     from vitp.recipe import Recipe
     from vitp.synth import general_sample
+
     (folder / "img").mkdir(parents=True)
     records = []
     for i in range(8):
         s = general_sample(i, 56)
         Image.fromarray(s["image"]).save(folder / "img" / f"{i}.png")
-        records.append({"id": i, "image": f"img/{i}.png", "conversations": [{"from": "human", "value": "<image>\nWhat is this?"},
-                                                                           {"from": "gpt", "value": s["label"]}]})
+        records.append(
+            {
+                "id": i,
+                "image": f"img/{i}.png",
+                "conversations": [{"from": "human", "value": "<image>\nWhat is this?"}, {"from": "gpt", "value": s["label"]}],
+            }
+        )
     write_jsonl(folder / "cls.jsonl", records)
     write_meta(folder / "meta.json", [MetaEntry("cls", folder, folder / "cls.jsonl", len(records), repeat_time=1.0)])
     Recipe.from_meta(read_meta(folder / "meta.json"), name="toy").save(folder / "recipe.json")
@@ -47,9 +55,11 @@ def _toy_data(folder: Path) -> tuple[Path, Path]:
 def _tower_features(config, state: dict, prefix: str, x: torch.Tensor) -> torch.Tensor:
     "The last hidden state of an InternVL vision tower built from `config` with the tensors of `state` under `prefix`."
     from transformers import InternVLVisionModel
+
     tower = InternVLVisionModel(config.vision_config).eval()
-    tower.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
-    with torch.no_grad(): return tower(pixel_values=x).last_hidden_state
+    tower.load_state_dict({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
+    with torch.no_grad():
+        return tower(pixel_values=x).last_hidden_state
 
 
 @pytest.mark.slow
@@ -63,9 +73,23 @@ def test_convert_pretrain_export(tmp_path):
     assert "InternVLForConditionalGeneration" in _cli("vitp_convert", orig, tmp_path / "hf", where=tmp_path)
     meta, recipe = _toy_data(tmp_path / "data")
     run = tmp_path / "run"
-    config = dict(model=str(tmp_path / "hf"), meta=str(meta), recipe=str(recipe), steps=2, batch_size=2, grad_accum=1, lr=1e-2,
-                  warmup_ratio=0.0, drop_ratio=0.75, vit_drop_path=0.0, checkpoint_every=1, keep_last=2, precision="bf16",
-                  plot=False, out_dir=str(run))
+    config = dict(
+        model=str(tmp_path / "hf"),
+        meta=str(meta),
+        recipe=str(recipe),
+        steps=2,
+        batch_size=2,
+        grad_accum=1,
+        lr=1e-2,
+        warmup_ratio=0.0,
+        drop_ratio=0.75,
+        vit_drop_path=0.0,
+        checkpoint_every=1,
+        keep_last=2,
+        precision="bf16",
+        plot=False,
+        out_dir=str(run),
+    )
     (tmp_path / "pretrain.json").write_text(json.dumps(config))
     _cli("vitp_pretrain", tmp_path / "pretrain.json", where=tmp_path)
 
@@ -80,7 +104,8 @@ def test_convert_pretrain_export(tmp_path):
     for step in ("step-0000001", "step-0000002"):
         ckpt = run / "checkpoints" / step
         _cli("vitp_export", ckpt, tmp_path / f"vit-{step}", where=tmp_path)  # no preset: the run's vlm_config.json
-        with torch.no_grad(): features[step] = load_vit(tmp_path / f"vit-{step}").eval().forward_features(x)
+        with torch.no_grad():
+            features[step] = load_vit(tmp_path / f"vit-{step}").eval().forward_features(x)
         expected = _tower_features(recorded, load_file(str(ckpt / "model.safetensors")), "vlm.model.vision_tower.", x)
         torch.testing.assert_close(features[step], expected, atol=1e-5, rtol=0)
     assert (features["step-0000001"] - features["step-0000002"]).abs().max() > 1e-4  # each export is its own step's weights

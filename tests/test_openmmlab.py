@@ -1,6 +1,7 @@
 """The optional OpenMMLab path (`make openmmlab`): mmrotate's Oriented R-CNN and mmseg's UperNet on vitp's backbone
 train and predict on the embedded data through the toy configs, and the paper configs carry the paper's settings.
 Run with `pytest tests/test_openmmlab.py --openmmlab` (or VITP_OPENMMLAB=1); asked for without the packages, they fail."""
+
 import importlib, math
 from pathlib import Path
 
@@ -21,8 +22,11 @@ PAPER_INTERACTIONS = [[0, 7], [8, 11], [12, 15], [16, 23]]
 
 def _require_openmmlab():
     from vitp.openmmlab import require_openmmlab
-    try: require_openmmlab()
-    except ImportError as e: pytest.fail(f"--openmmlab asked for, but {e}")
+
+    try:
+        require_openmmlab()
+    except ImportError as e:
+        pytest.fail(f"--openmmlab asked for, but {e}")
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +41,22 @@ def _toy_runner(config: str, toy, monkeypatch, work_dir: Path, options: dict):
     "The toy config on the `test` ViT (width 32), with a constant lr so the fixed-batch steps below move."
     _require_openmmlab()
     from vitp.openmmlab import build_runner
+
     data, vit = toy
     monkeypatch.setenv("VITP_DATA", str(data))
-    base = {"model.backbone.backbone": str(vit), "model.backbone.drop_path": 0.0, "model.backbone.neck_args": dict(conv_inplane=16),
-            "optim_wrapper.optimizer.lr": 5e-4, "param_scheduler": [dict(type="ConstantLR", factor=1.0, by_epoch=False, begin=0, end=1)],
-            "default_hooks.checkpoint": None, "randomness": dict(seed=0),
-            # no validation while training: runner.test() below evaluates once (mmrotate's metric spawns 4 processes)
-            "val_cfg": None, "val_dataloader": None, "val_evaluator": None}
+    base = {
+        "model.backbone.backbone": str(vit),
+        "model.backbone.drop_path": 0.0,
+        "model.backbone.neck_args": dict(conv_inplane=16),
+        "optim_wrapper.optimizer.lr": 5e-4,
+        "param_scheduler": [dict(type="ConstantLR", factor=1.0, by_epoch=False, begin=0, end=1)],
+        "default_hooks.checkpoint": None,
+        "randomness": dict(seed=0),
+        # no validation while training: runner.test() below evaluates once (mmrotate's metric spawns 4 processes)
+        "val_cfg": None,
+        "val_dataloader": None,
+        "val_evaluator": None,
+    }
     return build_runner(CONFIGS / config, work_dir, {**base, **options})
 
 
@@ -52,7 +65,9 @@ def _check_backbone_then_train(runner, vit: Path):
     backbone = runner.model.backbone
     assert type(backbone).__name__ == "VitpBackbone"
     prep = runner.model.data_preprocessor  # the config normalises as the export says
-    assert torch.allclose(prep.mean.flatten(), torch.tensor(backbone.pixel_mean)) and torch.allclose(prep.std.flatten(), torch.tensor(backbone.pixel_std))
+    assert torch.allclose(prep.mean.flatten(), torch.tensor(backbone.pixel_mean)) and torch.allclose(
+        prep.std.flatten(), torch.tensor(backbone.pixel_std)
+    )
     runner.model.init_weights()
     exported = load_vit(vit, img_size=196).state_dict()  # 224 px → 14 × 14 patch-14 tokens, as build_vit resamples
     assert all(torch.equal(v, exported[k]) for k, v in backbone.vit.state_dict().items())
@@ -75,14 +90,16 @@ def _assert_learns(losses: list[float]):
 
 
 def test_oriented_rcnn_trains_and_predicts(toy, monkeypatch, tmp_path):
-    runner = _toy_runner("toy_sar_det_orcnn.py", toy, monkeypatch, tmp_path,
-                         {"model.neck.in_channels": [32] * 4, "train_cfg.max_epochs": 1})
+    runner = _toy_runner(
+        "toy_sar_det_orcnn.py", toy, monkeypatch, tmp_path, {"model.neck.in_channels": [32] * 4, "train_cfg.max_epochs": 1}
+    )
     _check_backbone_then_train(runner, toy[1])
     _assert_learns(_fixed_batch_losses(runner))
 
     runner.model.eval()
     batch = next(iter(runner.test_dataloader))
-    with torch.no_grad(): preds = runner.model.test_step(batch)
+    with torch.no_grad():
+        preds = runner.model.test_step(batch)
     assert runner.test_dataloader.dataset.metainfo["classes"] == RS_CLASSES
     for p in preds:
         inst = p.pred_instances
@@ -96,15 +113,25 @@ def test_oriented_rcnn_trains_and_predicts(toy, monkeypatch, tmp_path):
 
 
 def test_upernet_trains_and_predicts(toy, monkeypatch, tmp_path):
-    runner = _toy_runner("toy_loveda_upernet.py", toy, monkeypatch, tmp_path,
-                         {"model.decode_head.in_channels": [32] * 4, "model.auxiliary_head.in_channels": 32,
-                          "train_cfg.max_iters": 3, "train_cfg.val_interval": 1000})
+    runner = _toy_runner(
+        "toy_loveda_upernet.py",
+        toy,
+        monkeypatch,
+        tmp_path,
+        {
+            "model.decode_head.in_channels": [32] * 4,
+            "model.auxiliary_head.in_channels": 32,
+            "train_cfg.max_iters": 3,
+            "train_cfg.val_interval": 1000,
+        },
+    )
     _check_backbone_then_train(runner, toy[1])
     _assert_learns(_fixed_batch_losses(runner))
 
     runner.model.eval()
     batch = next(iter(runner.test_dataloader))
-    with torch.no_grad(): preds = runner.model.test_step(batch)
+    with torch.no_grad():
+        preds = runner.model.test_step(batch)
     n = len(LOVEDA_CLASSES)
     assert len(runner.test_dataloader.dataset.metainfo["classes"]) == n
     for p in preds:
@@ -136,12 +163,21 @@ def _classes(scope: str, dataset: dict) -> tuple:
 def test_paper_configs_carry_the_papers_settings(name, monkeypatch):
     _require_openmmlab()
     from mmengine.config import Config
+
     monkeypatch.delenv("VITP_DATA", raising=False)
     cfg = Config.fromfile(str(CONFIGS / name))
     m = cfg.model
     assert (m.backbone.type, m.backbone.arch, m.backbone.neck) == ("VitpBackbone", "internvl2_5-1b", "adapter")
-    assert (m.backbone.neck_args.interaction_indexes, m.backbone.neck_args.deform_heads, m.backbone.neck_args.n_points) == (PAPER_INTERACTIONS, 16, 4)
-    assert (cfg.optim_wrapper.constructor, cfg.optim_wrapper.paramwise_cfg.decay_rate, cfg.optim_wrapper.optimizer.type) == ("VitpLayerDecay", 0.9, "AdamW")
+    assert (m.backbone.neck_args.interaction_indexes, m.backbone.neck_args.deform_heads, m.backbone.neck_args.n_points) == (
+        PAPER_INTERACTIONS,
+        16,
+        4,
+    )
+    assert (cfg.optim_wrapper.constructor, cfg.optim_wrapper.paramwise_cfg.decay_rate, cfg.optim_wrapper.optimizer.type) == (
+        "VitpLayerDecay",
+        0.9,
+        "AdamW",
+    )
     assert _leaf(cfg.train_dataloader.dataset).data_root.startswith("data/"), "$VITP_DATA unset: the default data folder"
     if name in DET:
         n, size = DET[name]
@@ -158,10 +194,12 @@ def test_paper_configs_carry_the_papers_settings(name, monkeypatch):
 
 
 def test_deformable_attention_matches_mmcv():
-    "vitp's pure-PyTorch multi-scale deformable attention against mmcv's own PyTorch reference, on random inputs with points outside the maps."
+    """vitp's pure-PyTorch multi-scale deformable attention against mmcv's own PyTorch reference, on random inputs with points
+    outside the maps."""
     _require_openmmlab()
     from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
     from vitp.adapter import ms_deform_attn
+
     g = torch.Generator().manual_seed(0)
     shapes = [(8, 6), (4, 3), (2, 2)]
     B, Q, M, D, P = 2, 5, 4, 8, 3

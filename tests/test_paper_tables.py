@@ -2,14 +2,15 @@
 
 The paper text lives outside the repo (`$VITP_PAPER`, default `../shared/paper/ViTP-paper.txt` relative to the
 repo root); only the comparison with that text is skipped when it is absent."""
+
 import csv, os, re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ROOT/"papers_tables"/"paper"
-PAPER = ROOT/os.environ.get("VITP_PAPER", "../shared/paper/ViTP-paper.txt")  # an absolute VITP_PAPER wins
+TABLES = ROOT / "papers_tables" / "paper"
+PAPER = ROOT / os.environ.get("VITP_PAPER", "../shared/paper/ViTP-paper.txt")  # an absolute VITP_PAPER wins
 
 EXPECTED_FILES = {f"table{n:02d}" for n in range(1, 17)} | {"fig5", "fig6", "fig7"}
 META_KEYS = {"caption", "metric", "source", "doubtful"}
@@ -22,7 +23,8 @@ def read_table(path: Path) -> tuple[dict, list[str], list[list[str]]]:
         if line.startswith("#"):
             key, _, val = line[1:].partition(":")
             meta[key.strip()] = (meta[key.strip()] + " | " if key.strip() in meta else "") + val.strip()
-        elif line.strip(): lines.append(line)
+        elif line.strip():
+            lines.append(line)
     header, *rows = csv.reader(lines)
     return meta, header, rows
 
@@ -35,15 +37,17 @@ def cell(name: str, label: str, column: str) -> str:
     return hits[0][header.index(column)]
 
 
-def csv_files() -> list[Path]: return sorted(TABLES.glob("*.csv"))
+def csv_files() -> list[Path]:
+    return sorted(TABLES.glob("*.csv"))
 
 
 def test_files_and_readme():
     "One CSV per table 1-16 and figure 5-7, each listed in the README."
     stems = {p.name.split("_")[0] for p in csv_files()}
     assert stems == EXPECTED_FILES
-    readme = (TABLES/"README.md").read_text(encoding="utf-8")
-    for p in csv_files(): assert f"`{p.name}`" in readme, p.name
+    readme = (TABLES / "README.md").read_text(encoding="utf-8")
+    for p in csv_files():
+        assert f"`{p.name}`" in readme, p.name
     assert len(re.findall(r"^- `.+\.csv`", readme, flags=re.M)) == len(csv_files())
 
 
@@ -56,7 +60,8 @@ def test_csv_parses(path):
     assert meta.get(kind) == num
     assert len(header) == len(set(header)) >= 2 and all(header)
     assert rows, f"{path.name}: no rows"
-    for r in rows: assert len(r) == len(header), f"{path.name}: {r}"
+    for r in rows:
+        assert len(r) == len(header), f"{path.name}: {r}"
     # the paper's "-" became an empty cell; markup, arrows and thousands separators were stripped from numbers
     for c in (c for r in rows for c in r):
         assert c not in ("-", "–") and not re.search(r"</?[ui]>|↓|^\d{1,3}(,\d{3})+$", c), f"{path.name}: {c!r}"
@@ -65,18 +70,18 @@ def test_csv_parses(path):
 
 def test_table_arithmetic():
     "Internal consistency of the transcription: Table 15 drops and Table 16 Avg / Δ_TP follow from the other cells."
-    _, h, rows = read_table(TABLES/"table15_data_efficiency.csv")
+    _, h, rows = read_table(TABLES / "table15_data_efficiency.csv")
     for r in rows:
         for frac in ("20%", "10%", "5%", "2%"):
             full, val, drop = (float(r[h.index(c)]) for c in ("100%", frac, f"{frac} drop"))
             assert full - val == pytest.approx(drop, abs=0.006), (r[0], frac)
-    _, h, rows = read_table(TABLES/"table16_robustness.csv")
-    corr = h[h.index("Clean") + 1:h.index("Avg")]
+    _, h, rows = read_table(TABLES / "table16_robustness.csv")
+    corr = h[h.index("Clean") + 1 : h.index("Avg")]
     assert len(corr) == 12
     for r in rows:
         vals = [float(r[h.index(c)]) for c in corr]
         avg, clean, delta = float(r[h.index("Avg")]), float(r[h.index("Clean")]), float(r[h.index("Δ_{TP}")])
-        assert sum(vals)/12 == pytest.approx(avg, abs=0.006), r[1]
+        assert sum(vals) / 12 == pytest.approx(avg, abs=0.006), r[1]
         assert clean - avg == pytest.approx(delta, abs=0.011), r[1]
 
 
@@ -120,9 +125,12 @@ def test_checked_cells_in_csv(name, label, column, value, _plabel, _pvalue):
 def _table_block(lines: list[str], n: int) -> list[str]:
     "The non-blank lines after `Table n.`'s caption: header and rows, tab-separated."
     i = next(k for k, l in enumerate(lines) if l.startswith(f"Table {n}.")) + 1
-    while not lines[i].strip(): i += 1
+    while not lines[i].strip():
+        i += 1
     block = []
-    while i < len(lines) and lines[i].strip(): block.append(lines[i]); i += 1
+    while i < len(lines) and lines[i].strip():
+        block.append(lines[i])
+        i += 1
     return block
 
 
@@ -135,7 +143,8 @@ def _figure_sentences(lines: list[str], n: int) -> list[str]:
 @pytest.mark.parametrize("name,label,column,value,plabel,pvalue", CHECKS, ids=CHECK_IDS)
 def test_checked_cells_in_paper(name, label, column, value, plabel, pvalue):
     "Each hand-checked value sits in the paper: in the row with that label (tables) or the sentence with it (figures)."
-    if not PAPER.exists(): pytest.skip(f"paper text not found at {PAPER} (set VITP_PAPER)")
+    if not PAPER.exists():
+        pytest.skip(f"paper text not found at {PAPER} (set VITP_PAPER)")
     lines = PAPER.read_text(encoding="utf-8").splitlines()
     plabel = plabel or label
     if name.startswith("table"):

@@ -1,5 +1,6 @@
 """The reproduction notebooks end to end through papermill: each in smoke mode (runs recorded, summary, plot,
 side-by-side, the printed conclusion), and ablate_drop with the parameters a paper-scale run changes."""
+
 import csv, json, os, subprocess, sys
 from pathlib import Path
 
@@ -18,8 +19,22 @@ def _papermill(notebook: str, out_dir: Path, **params) -> str:
     out_nb = out_dir / "out.ipynb"
     papermill = Path(sys.executable).parent / "papermill"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_WAIT_POLICY": "PASSIVE"}
-    subprocess.run([str(papermill), notebook, str(out_nb), "-y", json.dumps({**params, "out_dir": str(out_dir)}),
-                    "-k", "python3", "--no-progress-bar"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run(
+        [
+            str(papermill),
+            notebook,
+            str(out_nb),
+            "-y",
+            json.dumps({**params, "out_dir": str(out_dir)}),
+            "-k",
+            "python3",
+            "--no-progress-bar",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     ran = nbformat.read(out_nb, as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in ran.cells)
     printed = "".join(o.get("text", "") for c in ran.cells if c.cell_type == "code" for o in c.get("outputs", []))
@@ -27,9 +42,16 @@ def _papermill(notebook: str, out_dir: Path, **params) -> str:
     return printed
 
 
-def _runs(out_dir: Path) -> list[dict]: return [json.loads(l) for l in (out_dir / "runs.jsonl").read_text().splitlines()]
-def _rows(path: Path) -> list[dict]: return list(csv.DictReader(path.open()))
-def _is_png(path: Path) -> bool: return path.read_bytes()[:4] == b"\x89PNG"
+def _runs(out_dir: Path) -> list[dict]:
+    return [json.loads(l) for l in (out_dir / "runs.jsonl").read_text().splitlines()]
+
+
+def _rows(path: Path) -> list[dict]:
+    return list(csv.DictReader(path.open()))
+
+
+def _is_png(path: Path) -> bool:
+    return path.read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.slow
@@ -55,10 +77,17 @@ def test_attention_maps_smoke(tmp_path):
     printed = _papermill("nbs/attention_maps.ipynb", tmp_path, smoke=True)
 
     summary = _rows(tmp_path / "summary.csv")
-    assert {(r["model"], r["task"]) for r in summary} == {(m, t) for m in ("ViTP", "general", "random")
-                                                         for t in ("optical_det", "sar_det", "loveda", "medical")}
+    assert {(r["model"], r["task"]) for r in summary} == {
+        (m, t) for m in ("ViTP", "general", "random") for t in ("optical_det", "sar_det", "loveda", "medical")
+    }
     for r in summary:
-        assert int(r["images"]) >= 1 and r["seeds"] == "2" and 0 <= float(r["entropy"]) <= 1 + 1e-6 and 0 < float(r["chance"]) <= 1 and float(r["lift"]) > 0
+        assert (
+            int(r["images"]) >= 1
+            and r["seeds"] == "2"
+            and 0 <= float(r["entropy"]) <= 1 + 1e-6
+            and 0 < float(r["chance"]) <= 1
+            and float(r["lift"]) > 0
+        )
     per_image = _rows(tmp_path / "images.csv")
     assert len(per_image) == 2 * sum(int(r["images"]) for r in summary) and {r["seed"] for r in per_image} == {"0", "1"}  # smoke: two seeds
     runs = _runs(tmp_path)
@@ -67,10 +96,18 @@ def test_attention_maps_smoke(tmp_path):
         key = f"lift/{r['model']}/{r['task']}"
         assert float(r["lift"]) == pytest.approx((runs[0]["metrics"][key] + runs[1]["metrics"][key]) / 2) and float(r["lift_half"]) >= 0
     layers = _rows(tmp_path / "layers.csv")
-    assert sorted((r["model"], r["layer"]) for r in layers) == sorted((m, l) for m in ("ViTP", "general", "random") for l in "01")  # test preset: 2 layers
-    for png in ("attention_maps.png", "attention_stats.png"): assert _is_png(tmp_path / png)
+    assert sorted((r["model"], r["layer"]) for r in layers) == sorted(
+        (m, l) for m in ("ViTP", "general", "random") for l in "01"
+    )  # test preset: 2 layers
+    for png in ("attention_maps.png", "attention_stats.png"):
+        assert _is_png(tmp_path / png)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| medical (control) | general | 2 |" in side and "| loveda | random | 2 |" in side and "**Claim**" in side and "Smoke settings" in side
+    assert (
+        "| medical (control) | general | 2 |" in side
+        and "| loveda | random | 2 |" in side
+        and "**Claim**" in side
+        and "Smoke settings" in side
+    )
     assert (tmp_path / "work" / "vit_vitp_seed0" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
     assert "all done" in printed
 
@@ -79,8 +116,20 @@ def test_attention_maps_smoke(tmp_path):
 def test_table_robustness_smoke(tmp_path):
     printed = _papermill("nbs/table_robustness.ipynb", tmp_path, smoke=True)
 
-    corruptions = ["brightness_contrast", "cloud", "compression_artifacts", "data_gaps", "gaussian_blur", "gaussian_noise", "haze",
-                   "motion_blur", "rotate", "salt_pepper", "scale", "translate"]
+    corruptions = [
+        "brightness_contrast",
+        "cloud",
+        "compression_artifacts",
+        "data_gaps",
+        "gaussian_blur",
+        "gaussian_noise",
+        "haze",
+        "motion_blur",
+        "rotate",
+        "salt_pepper",
+        "scale",
+        "translate",
+    ]
     runs = _runs(tmp_path)
     assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # smoke: both arms × 1 seed
     for r in runs:
@@ -91,7 +140,8 @@ def test_table_robustness_smoke(tmp_path):
         assert m["avg"] == pytest.approx(sum(m[c] for c in corruptions) / 12) and m["delta"] == pytest.approx(m["clean"] - m["avg"])
     summary = _rows(tmp_path / "summary.csv")
     assert [(row["condition"], row["drop_ratio"], row["n"]) for row in summary] == [
-        (c, r, "1") for c in ["clean", *corruptions, "avg", "delta"] for r in ("0.0", "0.75")]
+        (c, r, "1") for c in ["clean", *corruptions, "avg", "delta"] for r in ("0.0", "0.75")
+    ]
     assert {(row["condition"], row["drop_ratio"]): row["paper"] for row in summary}[("avg", "0.75")] == "69.0"  # Table 16's ViTP Avg
     side = (tmp_path / "side_by_side.md").read_text()
     assert "| avg | 67.13 | 69.00 |" in side and "| Δ (clean − avg) | 4.78 | 4.37 |" in side and "r=0.75 < r=0.0" in side
@@ -104,6 +154,7 @@ def test_table_robustness_smoke(tmp_path):
 @pytest.mark.slow
 def test_table_paradigms_smoke(tmp_path):
     from vitp.baselines import budget_steps
+
     printed = _papermill("nbs/table_paradigms.ipynb", tmp_path, smoke=True)
 
     runs = {r["params"]["paradigm"]: r for r in _runs(tmp_path)}
@@ -123,7 +174,8 @@ def test_table_paradigms_smoke(tmp_path):
     assert [(row["paradigm"], row["n"]) for row in summary] == [("vitp", "1"), ("mae", "1"), ("clip", "1"), ("random", "1")]
     assert float(summary[0]["flops"]) == vitp["pretrain_flops"] + vitp["general_flops"]
     side = (tmp_path / "side_by_side.md").read_text()
-    for row in ("| vitp | 55.8 |", "| mae | 53.6 |", "| clip | 52.2 |", "| random | — |"): assert row in side  # Table 13's ADE20K column
+    for row in ("| vitp | 55.8 |", "| mae | 53.6 |", "| clip | 52.2 |", "| random | — |"):
+        assert row in side  # Table 13's ADE20K column
     assert "paradigm=mae < paradigm=vitp" in side and "undecided (n < 2)" in side and "| random | 0 | 0 | 0 | 0 % |" in side
     assert _is_png(tmp_path / "table_paradigms.png")
     assert (tmp_path / "work" / "mae_seed0" / "pretrain" / "vit" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
@@ -133,10 +185,14 @@ def test_table_paradigms_smoke(tmp_path):
 @pytest.mark.slow
 def test_ablate_recipe_smoke(tmp_path):
     from vitp.recipe import Recipe
+
     printed = _papermill("nbs/ablate_recipe.ipynb", tmp_path, smoke=True)
 
     runs = _runs(tmp_path)
-    assert sorted((r["params"]["recipe"], r["seed"]) for r in runs) == [("full data", 0), ("w/o General data", 0)]  # smoke: 2 variants × 1 seed
+    assert sorted((r["params"]["recipe"], r["seed"]) for r in runs) == [
+        ("full data", 0),
+        ("w/o General data", 0),
+    ]  # smoke: 2 variants × 1 seed
     for r in runs:
         assert r["params"]["preset"] == "test" and r["params"]["full_recipe"] == "vitp" and r["commit"] and r["seconds"] > 0
         assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["metrics"]["pretrain_flops"] > 0
@@ -157,6 +213,7 @@ def test_ablate_steps_smoke(tmp_path):
     import torch
     from safetensors.torch import load_file
     from vitp.export import export_vit
+
     printed = _papermill("nbs/ablate_steps.ipynb", tmp_path, smoke=True)
 
     runs = {r["params"]["vitp_steps"]: r for r in _runs(tmp_path)}
@@ -169,7 +226,9 @@ def test_ablate_steps_smoke(tmp_path):
     assert 0 < m2["pretrain_flops"] < m4["pretrain_flops"] and 0 < m2["pretrain_seconds"] < m4["pretrain_seconds"]
     seed_dir = tmp_path / "work" / "seed0"
     logged = read_metrics(seed_dir / "pretrain")
-    assert m4["pretrain_loss"] == logged[3]["loss"] and m4["pretrain_loss_recent"] == pytest.approx((logged[2]["loss"] + logged[3]["loss"]) / 2)
+    assert m4["pretrain_loss"] == logged[3]["loss"] and m4["pretrain_loss_recent"] == pytest.approx(
+        (logged[2]["loss"] + logged[3]["loss"]) / 2
+    )
     # the last checkpoint, through save_vlm and export_vit, is the ViT of the stage's own final model
     final = load_file(export_vit(seed_dir / "pretrain" / "final", tmp_path / "vit_final") / "model.safetensors")
     via_checkpoint = load_file(seed_dir / "vit_step4" / "model.safetensors")
@@ -192,7 +251,8 @@ def test_ablate_llm_size_smoke(tmp_path):
     runs = {r["params"]["llm"]: r for r in _runs(tmp_path)}
     assert sorted(runs) == ["embedded", "embedded-llm-s"] and {r["seed"] for r in runs.values()} == {0}  # smoke: 2 LLMs × 1 seed
     assert runs["embedded-llm-s"]["params"]["llm_params_m"] < runs["embedded"]["params"]["llm_params_m"]
-    for r in runs.values(): assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["seconds"] > 0
+    for r in runs.values():
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["seconds"] > 0
     work = tmp_path / "work"
     assert (work / "general_embedded-llm-s" / "final").is_dir() and (work / "general_embedded" / "final").is_dir()  # one general stage each
     vits = [json.loads((work / f"{n}_seed0" / "vit" / "config.json").read_text()) for n in ("embedded-llm-s", "embedded")]
@@ -224,8 +284,12 @@ def test_table_efficiency_smoke(tmp_path):
     bench = sorted(r["params"]["group_by_length"] for r in runs if r["params"].get("bench") == "benchmarks/throughput.py")
     assert bench == [0, 16]
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["group_by_length"], row["drop_ratio"], row["n"]) for row in summary] == [("0", "0.0", "1"), ("0", "0.75", "1"),
-                                                                                           ("16", "0.0", "1"), ("16", "0.75", "1")]
+    assert [(row["group_by_length"], row["drop_ratio"], row["n"]) for row in summary] == [
+        ("0", "0.0", "1"),
+        ("0", "0.75", "1"),
+        ("16", "0.0", "1"),
+        ("16", "0.75", "1"),
+    ]
     ratios = _rows(tmp_path / "ratios.csv")
     flops = [float(r["mean"]) for r in ratios if r["quantity"] == "FLOPs per step"]
     assert len(flops) == 2 and all(0 < x < 1 for x in flops)
@@ -243,13 +307,21 @@ def test_table_data_efficiency_smoke(tmp_path):
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["fraction"], r["params"]["backbone"], r["seed"]) for r in runs) == [
-        (0.2, "general", 0), (0.2, "vitp", 0), (1.0, "general", 0), (1.0, "vitp", 0)]
+        (0.2, "general", 0),
+        (0.2, "vitp", 0),
+        (1.0, "general", 0),
+        (1.0, "vitp", 0),
+    ]
     for r in runs:  # smoke: 10 LoveDA-like train images; 20 % of them is 2
         assert r["metrics"]["train_images"] == {0.2: 2, 1.0: 10}[r["params"]["fraction"]]
         assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["seconds"] > 0
     summary = _rows(tmp_path / "summary.csv")
     assert [(row["fraction"], row["backbone"], row["n"]) for row in summary] == [
-        ("0.2", "vitp", "1"), ("0.2", "general", "1"), ("1.0", "vitp", "1"), ("1.0", "general", "1")]
+        ("0.2", "vitp", "1"),
+        ("0.2", "general", "1"),
+        ("1.0", "vitp", "1"),
+        ("1.0", "general", "1"),
+    ]
     side = (tmp_path / "side_by_side.md").read_text()
     assert "| 20 % (2) | 67.07 | 63.14 (RemoteCLIP [102]) |" in side and "| 100 % | 3.13 |" in side  # Table 15's numbers
     assert "undecided (n < 2)" in side and "**Claim 2**" in side
@@ -264,7 +336,10 @@ def test_table_frozen_smoke(tmp_path):
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["task"], r["params"]["backbone"], r["seed"]) for r in runs) == [
-        ("loveda", "general", 0), ("loveda", "random", 0), ("loveda", "vitp", 0)]
+        ("loveda", "general", 0),
+        ("loveda", "random", 0),
+        ("loveda", "vitp", 0),
+    ]
     for r in runs:
         assert r["params"]["frozen_backbone"] is True and r["params"]["neck"] == "simple_fpn" and 0 <= r["metrics"]["mIoU"] <= 1
     for b in ("vitp", "general", "random"):  # the ViT was frozen: every trainable parameter lies outside it
@@ -284,14 +359,30 @@ def test_paper_scale_is_parameters_only(tmp_path):
     """What a paper-scale run changes, on a small embedded tree standing in for the real data: a meta JSON, a recipe
     file and a downstream folder in its real format are what the stages read, and the default tree is never written."""
     from vitp.embedded import write_embedded
+
     real = write_embedded(tmp_path / "real", size=128, scale=0.25)
     meta, recipe, loveda = str(real.meta), str(real.recipes["vitp"]), str(real.downstream["loveda"])
     out, work = tmp_path / "out", tmp_path / "work"
-    printed = _papermill("nbs/ablate_drop.ipynb", out, preset="test", general_steps=0, ratios=[0.75], seeds=[0], pretrain_steps=2,
-                         pretrain_batch=2, finetune_steps=2, finetune_batch=2, img_size=64, meta=meta, recipe=recipe, finetune_data=loveda,
-                         data_dir=str(tmp_path / "unused"), work_dir=str(work))
+    printed = _papermill(
+        "nbs/ablate_drop.ipynb",
+        out,
+        preset="test",
+        general_steps=0,
+        ratios=[0.75],
+        seeds=[0],
+        pretrain_steps=2,
+        pretrain_batch=2,
+        finetune_steps=2,
+        finetune_batch=2,
+        img_size=64,
+        meta=meta,
+        recipe=recipe,
+        finetune_data=loveda,
+        data_dir=str(tmp_path / "unused"),
+        work_dir=str(work),
+    )
 
-    run, = _runs(out)
+    (run,) = _runs(out)
     assert (run["params"]["meta"], run["params"]["recipe"], run["params"]["finetune_data"]) == (meta, recipe, loveda)
     stage = json.loads((work / "r0.75_seed0" / "pretrain" / "config.json").read_text())
     assert (stage["model"], stage["meta"], stage["recipe"], stage["drop_ratio"]) == ("test", meta, recipe, 0.75)

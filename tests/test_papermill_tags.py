@@ -1,4 +1,5 @@
 "The papermill `parameters` tag must survive `nbdev_clean` (settings.ini: allowed_cell_metadata_keys = tags)."
+
 import subprocess, sys
 from pathlib import Path
 
@@ -27,8 +28,7 @@ def test_parameters_tag_survives_nbdev_clean_and_papermill_uses_it(tmp_path):
     assert cleaned.cells[0].metadata == {"tags": ["parameters"]}  # tag kept, other metadata stripped
 
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(nb_path), str(out), parameters={"ratio": 0.5, "steps": 4},
-                               kernel_name="python3", progress_bar=False)
+    papermill.execute_notebook(str(nb_path), str(out), parameters={"ratio": 0.5, "steps": 4}, kernel_name="python3", progress_bar=False)
     ran = nbformat.read(out, as_version=4)
     assert "injected-parameters" in ran.cells[1].metadata["tags"]
     assert ran.cells[-1].outputs[0]["text"].strip() == "2.0"

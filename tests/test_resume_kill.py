@@ -1,4 +1,5 @@
 "A pretraining run killed with SIGKILL after a checkpoint and started again gives the uninterrupted run's losses."
+
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 
@@ -11,9 +12,27 @@ STEPS = 8
 
 
 def _config(tmp: Path, out: str, **extra) -> Path:
-    cfg = dict(model="test", data_root=str(tmp / "data"), data_size=64, data_scale=0.05, recipe="vitp", steps=STEPS,
-               batch_size=4, grad_accum=1, lr=3e-3, warmup_ratio=0.1, checkpoint_every=3, keep_last=5, drop_ratio=0.75,
-               vit_drop_path=0.1, precision="fp32", device="cpu", plot=False, out_dir=str(tmp / out), **extra)
+    cfg = dict(
+        model="test",
+        data_root=str(tmp / "data"),
+        data_size=64,
+        data_scale=0.05,
+        recipe="vitp",
+        steps=STEPS,
+        batch_size=4,
+        grad_accum=1,
+        lr=3e-3,
+        warmup_ratio=0.1,
+        checkpoint_every=3,
+        keep_last=5,
+        drop_ratio=0.75,
+        vit_drop_path=0.1,
+        precision="fp32",
+        device="cpu",
+        plot=False,
+        out_dir=str(tmp / out),
+        **extra,
+    )
     path = tmp / f"{out}.json"
     path.write_text(json.dumps(cfg))
     return path
@@ -43,11 +62,13 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, extra):
     assert all(q == 1.0 for q in ratios) if extra else all(q >= 1.0 for q in ratios), ratios  # packed rows compute no padding
 
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([str(CLI), str(_config(tmp_path, "killed", **extra))], env=_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(CLI), str(_config(tmp_path, "killed", **extra))], env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     first = killed / "checkpoints" / "step-0000003"
     deadline = time.time() + 300
-    while not first.exists() and proc.poll() is None and time.time() < deadline: time.sleep(0.02)
+    while not first.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "the run ended before it could be killed"
     assert first.exists()

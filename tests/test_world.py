@@ -1,11 +1,11 @@
 "The structure world (write_embedded(world='structure')): balanced questions, no colour shortcut downstream, determinism."
-import json, warnings
-from pathlib import Path
+
+import warnings
 
 import numpy as np
 import pytest
 
-from vitp.embedded import write_embedded, load_embedded
+from vitp.embedded import write_embedded
 from vitp.formats import read_jsonl
 from vitp.diagnostics import shortcut_probes
 
@@ -21,10 +21,12 @@ def _records(tree, name):
 
 def _text_only_accuracy(qa):
     "Held-out accuracy (second half) of each question's most common answer in the first half (the overall one for unseen questions)."
-    train, test = qa[:len(qa) // 2], qa[len(qa) // 2:]
+    train, test = qa[: len(qa) // 2], qa[len(qa) // 2 :]
     by, overall = {}, {}
     for q, a in train:
-        by.setdefault(q, {}).setdefault(a, 0); by[q][a] += 1; overall[a] = overall.get(a, 0) + 1
+        by.setdefault(q, {}).setdefault(a, 0)
+        by[q][a] += 1
+        overall[a] = overall.get(a, 0) + 1
     fallback = max(overall, key=overall.get)
     return float(np.mean([max(by[q], key=by[q].get) == a if q in by else fallback == a for q, a in test]))
 
@@ -45,8 +47,8 @@ def test_image_after_question(tree):
 def many():
     "Records of 800 draws of each shape sampler (no disk: enough records per question for a held-out estimate)."
     from vitp.embedded import STRUCTURE_PRETRAIN
-    return [r for n in ("shapes_vqa", "shapes_sar_vqa") for s in range(800)
-            for r in (STRUCTURE_PRETRAIN[n].sample(s, 112) or ([], []))[1]]
+
+    return [r for n in ("shapes_vqa", "shapes_sar_vqa") for s in range(800) for r in (STRUCTURE_PRETRAIN[n].sample(s, 112) or ([], []))[1]]
 
 
 @pytest.mark.parametrize("task,chance", [("colour", 1 / 5), ("count", 1 / 4), ("presence", 1 / 2), ("class", 1 / 4), ("relative", 1 / 2)])
@@ -83,7 +85,8 @@ def test_deterministic(tree, tmp_path):
     small = write_embedded(tmp_path / "small", size=112, scale=0.2, seed=0, world="structure", workers=1)
     files = sorted(p.relative_to(again.root) for p in again.root.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(small.root) for p in small.root.rglob("*") if p.is_file())
-    for f in files: assert (again.root / f).read_bytes() == (small.root / f).read_bytes(), f
+    for f in files:
+        assert (again.root / f).read_bytes() == (small.root / f).read_bytes(), f
     other = write_embedded(tmp_path / "other", size=112, scale=0.2, seed=1, world="structure", workers=1)
     assert (other.root / "pretrain/shapes_vqa/ann.jsonl").read_text() != (small.root / "pretrain/shapes_vqa/ann.jsonl").read_text()
 
@@ -92,4 +95,5 @@ def test_default_world_params_unchanged(tmp_path):
     "The default world's manifest has no world key, so trees written before the option are still reused."
     t = write_embedded(tmp_path / "d", size=64, scale=0.05, seed=0, workers=1)
     assert "world" not in t.params
-    with pytest.raises(ValueError, match="unknown world"): write_embedded(tmp_path / "e", size=64, world="nope")
+    with pytest.raises(ValueError, match="unknown world"):
+        write_embedded(tmp_path / "e", size=64, world="nope")
