@@ -7,7 +7,7 @@ torchrun) on an InternVL meta holding every dataset of the paper's remote-sensin
 `vitp_export` (of `final/` and of a step checkpoint, no preset) → `vitp_finetune configs/finetune_loveda.json` on a
 LoveDA folder in its real layout (Test without masks); and the authors' released ViT file as `backbone=`.
 What the command line is given besides the paper's config: paths, steps=2, batch_size=1, num_workers=0 (two CPU
-cores), precision=bf16 (the GPU's `auto`; on CPU `auto` is fp32), img_size=64 for fine-tuning."""
+cores), precision=bf16 (the GPU's `auto`; on CPU `auto` is fp32); to fine-tuning's: steps=2, batch_size=2, img_size=64."""
 import json
 from pathlib import Path
 
@@ -36,7 +36,7 @@ def _paper_meta(folder: Path) -> Path:
              "caption": ("Describe the image.", "图中有一个港口和三艘船。")}
     entries = []
     for j, dataset in enumerate(paper_recipe("remote_sensing")):
-        q, a = turns[dataset.tasks[0]] if dataset.tasks[0] in turns else turns["caption"]
+        q, a = turns[dataset.tasks[0]]
         records = [{"id": k, "image": f"{(j + k) % len(sizes)}.png",
                     "conversations": [{"from": "human", "value": f"<image>\n{q}"}, {"from": "gpt", "value": a}]} for k in range(3)]
         write_jsonl(folder / f"{j}.jsonl", records)
@@ -55,7 +55,7 @@ def _loveda(root: Path) -> Path:
 
 
 def _tower(vlm, x: torch.Tensor) -> torch.Tensor:
-    "The last hidden state of an InternVL model's vision tower, fp32."
+    "The last hidden state of an InternVL model's vision tower, computed in fp32 (the tower is cast in place)."
     tower = vlm.model.vision_tower.float().eval()
     with torch.no_grad(): return tower(pixel_values=x).last_hidden_state
 
