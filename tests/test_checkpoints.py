@@ -3,29 +3,13 @@
 `InternVLForConditionalGeneration` → `vitp_export` of a step checkpoint with no preset (the run recorded its model
 config), whose features are that step's vision tower's; `vitp_export` of the authors' InternViT file."""
 
-import configparser, json, os, subprocess, sys
+import json
 from pathlib import Path
 
 import pytest
 import torch
 from PIL import Image
 from safetensors.torch import load_file
-
-ROOT = Path(__file__).resolve().parent.parent
-_ini = configparser.ConfigParser()
-_ini.read(ROOT / "settings.ini")
-SCRIPTS = dict(item.split("=") for item in _ini["DEFAULT"]["console_scripts"].split())
-
-
-def _cli(name: str, *args, where: Path) -> str:
-    "Run console script `name` through a stub like the one pip writes for it (in `where`); its output."
-    module, func = SCRIPTS[name].split(":")
-    stub = where / f"{name}.py"
-    stub.write_text(f"import sys\nfrom {module} import {func}\nif __name__ == '__main__': sys.exit({func}())\n")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_WAIT_POLICY": "PASSIVE"}
-    done = subprocess.run([sys.executable, str(stub), *map(str, args)], cwd=ROOT, env=env, timeout=600, capture_output=True, text=True)
-    assert done.returncode == 0, f"{name} {args} failed:\n{done.stderr[-3000:]}"
-    return done.stdout
 
 
 def _toy_data(folder: Path) -> tuple[Path, Path]:
@@ -63,14 +47,14 @@ def _tower_features(config, state: dict, prefix: str, x: torch.Tensor) -> torch.
 
 
 @pytest.mark.slow
-def test_convert_pretrain_export(tmp_path):
+def test_convert_pretrain_export(tmp_path, cli):
     from transformers import AutoProcessor, InternVLConfig, InternVLForConditionalGeneration
     from vitp.convert import fabricate_authors_vit, fabricate_original_internvl
     from vitp.export import load_vit
     from vitp.vlm import tiny_tokenizer
 
     orig = fabricate_original_internvl(tmp_path / "InternVL2_5-tiny", tokenizer=tiny_tokenizer(), dtype=torch.bfloat16)
-    assert "InternVLForConditionalGeneration" in _cli("vitp_convert", orig, tmp_path / "hf", where=tmp_path)
+    assert "InternVLForConditionalGeneration" in cli("vitp_convert", orig, tmp_path / "hf")
     meta, recipe = _toy_data(tmp_path / "data")
     run = tmp_path / "run"
     config = dict(
@@ -91,7 +75,7 @@ def test_convert_pretrain_export(tmp_path):
         out_dir=str(run),
     )
     (tmp_path / "pretrain.json").write_text(json.dumps(config))
-    _cli("vitp_pretrain", tmp_path / "pretrain.json", where=tmp_path)
+    cli("vitp_pretrain", tmp_path / "pretrain.json")
 
     final = run / "final"
     model = InternVLForConditionalGeneration.from_pretrained(final)
@@ -103,7 +87,7 @@ def test_convert_pretrain_export(tmp_path):
     features = {}
     for step in ("step-0000001", "step-0000002"):
         ckpt = run / "checkpoints" / step
-        _cli("vitp_export", ckpt, tmp_path / f"vit-{step}", where=tmp_path)  # no preset: the run's vlm_config.json
+        cli("vitp_export", ckpt, tmp_path / f"vit-{step}")  # no preset: the run's vlm_config.json
         with torch.no_grad():
             features[step] = load_vit(tmp_path / f"vit-{step}").eval().forward_features(x)
         expected = _tower_features(recorded, load_file(str(ckpt / "model.safetensors")), "vlm.model.vision_tower.", x)
@@ -113,5 +97,5 @@ def test_convert_pretrain_export(tmp_path):
     assert exported["source"]["kind"] == "vitp-checkpoint" and exported["source"]["config"] == str(run / "vlm_config.json")
 
     authors = fabricate_authors_vit(tmp_path / "ViTP_ViT_L_300M_rs.safetensors")
-    assert "patch 14" in _cli("vitp_export", authors, tmp_path / "vit-authors", "--num_heads", "2", where=tmp_path)
+    assert "patch 14" in cli("vitp_export", authors, tmp_path / "vit-authors", "--num_heads", "2")
     assert load_vit(tmp_path / "vit-authors").embed_dim == 32

@@ -189,7 +189,9 @@ def convert_internvl(source: str | Path, out_dir: str | Path, dtype: torch.dtype
         raise ValueError(f"{source} is not an original-format InternVL folder (config.json with model_type 'internvl_chat')")
     if out_dir.exists() and not overwrite: raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
     cfg = json.loads((source / "config.json").read_text())
-    tokenizer = AutoTokenizer.from_pretrained(source)  # transformers' own Qwen2 tokenizer class: no remote code
+    # transformers' own Qwen2 tokenizer class; trust_remote_code=False, or AutoTokenizer, seeing config.json's auto_map,
+    # asks on the terminal whether to run the folder's code (and runs it on a "y")
+    tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
     if IMG_CONTEXT not in tokenizer.get_vocab(): raise ValueError(f"the tokenizer in {source} has no {IMG_CONTEXT} token")
     config = original_config(cfg, tokenizer.convert_tokens_to_ids(IMG_CONTEXT))
     with torch.device("meta"): expected = {k: v.shape for k, v in InternVLForConditionalGeneration(config).state_dict().items()}
