@@ -16,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 # torch threads spin while they wait; with two workers on two cores that costs 3–5× (measured), so they sleep instead
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install demo test lint test-nbs test-py check-sync readme clean openmmlab test-openmmlab
+.PHONY: install demo test lint test-nbs test-py check-sync readme outputs clean openmmlab test-openmmlab
 STAMP := $(VENV)/.installed-$(subst $(eval) ,-,$(EXTRAS))
 
 $(STAMP): settings.ini setup.py
@@ -78,6 +78,11 @@ test-openmmlab: openmmlab
 
 readme: $(STAMP)
 	$(BIN)/python .ci/make_readme.py
+
+# The lesson notebooks are committed with their outputs: `make outputs` runs them again and writes them back, cleaned
+LESSONS ?= nbs/05_vrl.ipynb nbs/06_vlm.ipynb nbs/07_learner.ipynb nbs/08_pretrain.ipynb
+outputs: $(STAMP)
+	$(BIN)/python .ci/execute_nbs.py $(LESSONS)
 
 clean:
 	rm -rf _proc _docs .pytest_cache
