@@ -295,7 +295,7 @@ BASELINE_DEFAULTS = dict(
     # the ViT, randomly initialised: a VLM preset's vision tower or a ViT export folder's architecture
     arch="embedded",
     # data as vitp.pretrain reads it: an InternVL meta + recipe, or (meta=None) the embedded tree at data_root
-    meta=None, recipe="vitp", data_root="data/embedded", data_size=224, data_scale=1.0, fraction_mode="random",
+    meta=None, recipe="vitp", data_root="data/embedded", data_size=224, data_scale=1.0, data_world="default", fraction_mode="random",
     num_workers=0, skip_bad=False,
     # input size (None: the ViT's own, ViTP's tile), a multiple of the patch
     img_size=None,
