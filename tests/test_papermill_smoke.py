@@ -56,20 +56,25 @@ def _is_png(path: Path) -> bool:
 
 @pytest.mark.slow
 def test_ablate_drop_smoke(tmp_path):
-    printed = _papermill("nbs/ablate_drop.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/ablate_drop.ipynb", tmp_path, smoke=True, ratios=[0.0, 0.75])
 
     runs = _runs(tmp_path)
-    assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # smoke: 2 ratios × 1 seed
+    assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # 2 ratios × the smoke seed
     for r in runs:
-        assert r["params"]["preset"] == "test" and r["commit"] and r["seconds"] > 0
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1
+        assert r["params"]["preset"] == "test" and r["params"]["pretrain_steps"] == 4 and r["commit"] and r["seconds"] > 0  # smoke settings
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["drop_ratio"], row["n"]) for row in summary] == [("0.0", "1"), ("0.75", "1")]
+    assert [(row["arm"], row["paper"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [
+        ("r = 0.0", "52.8", "1", "1"),
+        ("r = 0.75", "54.6", "1", "1"),
+    ]
+    assert float(summary[1]["mIoU"]) == pytest.approx(100 * next(r for r in runs if r["params"]["drop_ratio"] == 0.75)["metrics"]["mIoU"])
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| 0.75 | 54.6 |" in side and "undecided (n < 2)" in side  # one seed: the claim is not judged
+    assert "| r = 0.75 | 54.6 |" in side and "| r = 0.75 > r = 0.0 | undecided (n = 1 < 2)" in side  # one seed: no paired test
     assert _is_png(tmp_path / "ablate_drop.png")
-    assert (tmp_path / "work").is_dir() and (tmp_path / "data" / "tree.json").exists()  # data and checkpoints under out_dir
-    assert "**Claim**" in printed  # the conclusion is filled in by the code
+    assert (tmp_path / "work" / "stages").is_dir() and (tmp_path / "data" / "tree.json").exists()  # data and stages under out_dir
+    assert "ablate_drop: 2 of 2 runs to do" in printed and "not judged (an arm is not among this run's): r = 0.9 > r = 0.0" in printed
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 1 undecided of 1." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
@@ -356,13 +361,15 @@ def test_table_frozen_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_paper_scale_is_parameters_only(tmp_path):
-    """What a paper-scale run changes, on a small embedded tree standing in for the real data: a meta JSON, a recipe
-    file and a downstream folder in its real format are what the stages read, and the default tree is never written."""
+    """One run of ablate_drop with paper-shaped parameters on a small embedded tree standing in for the real data: a
+    meta JSON, a recipe file and a downstream folder in its real format are what the stages read, the paper-scale
+    settings (tiles, gradient accumulation, DeepSpeed, precision, head width, the scored split) reach the stage and
+    fine-tuning configs that ran, and the default tree is never written — with no code edit."""
     from vitp.embedded import write_embedded
 
     real = write_embedded(tmp_path / "real", size=128, scale=0.25)
     meta, recipe, loveda = str(real.meta), str(real.recipes["vitp"]), str(real.downstream["loveda"])
-    out, work = tmp_path / "out", tmp_path / "work"
+    out, work, stages = tmp_path / "out", tmp_path / "work", tmp_path / "stages"
     printed = _papermill(
         "nbs/ablate_drop.ipynb",
         out,
@@ -378,15 +385,29 @@ def test_paper_scale_is_parameters_only(tmp_path):
         meta=meta,
         recipe=recipe,
         finetune_data=loveda,
+        tiles=2,
+        grad_accum=2,
+        deepspeed="configs/ds_zero1.json",
+        precision="fp32",
+        head_channels=32,
+        eval_split="val",
         data_dir=str(tmp_path / "unused"),
         work_dir=str(work),
+        stage_dir=str(stages),
     )
 
     (run,) = _runs(out)
-    assert (run["params"]["meta"], run["params"]["recipe"], run["params"]["finetune_data"]) == (meta, recipe, loveda)
-    stage = json.loads((work / "r0.75_seed0" / "pretrain" / "config.json").read_text())
+    paper = dict(tiles=2, grad_accum=2, deepspeed="configs/ds_zero1.json", precision="fp32", head_channels=32, eval_split="val")
+    assert run["params"] == {**run["params"], "meta": meta, "recipe": recipe, "finetune_data": loveda, **paper}  # all recorded
+    (stage_dir,) = stages.iterdir()  # no general stage: the one ViTP stage, from the preset
+    stage = json.loads((stage_dir / "config.json").read_text())
     assert (stage["model"], stage["meta"], stage["recipe"], stage["drop_ratio"]) == ("test", meta, recipe, 0.75)
-    finetuned = json.loads((work / "r0.75_seed0" / "finetune" / "results.json").read_text())
-    assert finetuned["config"]["data"] == loveda and 0 <= run["metrics"]["mIoU"] <= 1
+    assert (stage["max_tiles"], stage["grad_accum"], stage["precision"]) == (2, 2, "fp32")
+    assert stage["deepspeed"] == str(ROOT / "configs" / "ds_zero1.json") and len(read_metrics(stage_dir)) == 2  # two optimizer steps ran
+    (finetuned,) = work.glob("*_seed0/finetune/results.json")
+    config = json.loads(finetuned.read_text())["config"]
+    assert config["data"] == loveda and config["backbone"] == str(stage_dir / "vit")
+    assert (config["head_channels"], config["eval_split"], config["test_split"], config["precision"]) == (32, "val", "val", "fp32")
+    assert 0 <= run["metrics"]["mIoU"] <= 1 and 0 <= run["metrics"]["probe_mIoU"] <= 1
     assert not (tmp_path / "unused").exists()  # neither stage fell back to the embedded default
-    assert "**Claim.** Not judged: no r = 0 baseline" in printed  # one ratio: nothing to compare against
+    assert "not judged (an arm is not among this run's)" in printed  # one ratio: nothing to compare against

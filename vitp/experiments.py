@@ -412,7 +412,7 @@ class Study:
         p = {**known, **params}
         for key in ("seeds",):
             if isinstance(p[key], str): raise ValueError(f"{key} must be a list, got {p[key]!r} (papermill: -y '{key}: [0, 1, 2]')")
-        if p["smoke"]: p |= {k: v for k, v in SMOKE.items() if k not in params or k == "seeds"}
+        if p["smoke"]: p |= SMOKE  # smoke settings win: a notebook namespace holds every parameter, at its defaults too
         self.p, self.extra = p, tuple(extra or ())
         self.out, self.work, self.data = experiment_dirs(name, p["out_dir"] or f"papers_tables/{name}", p["work_dir"] or f"runs/{name}",
                                                          p["data_dir"], p["smoke"])
@@ -549,7 +549,7 @@ class Study:
             _launch("vitp_finetune", cfg, folder.parent, p["gpus"])
             results = json.loads((folder / "results.json").read_text())
         else: results = finetune(cfg)
-        return metrics | headline(results)
+        return metrics | headline(results, cfg["test_split"])  # results are keyed by the split scored
 
     # ---- the sweep ----------------------------------------------------------------------------------------------
     def judged_metrics(self) -> list[str]:
