@@ -191,26 +191,33 @@ def test_table_paradigms_smoke(tmp_path):
 def test_ablate_recipe_smoke(tmp_path):
     from vitp.recipe import Recipe
 
-    printed = _papermill("nbs/ablate_recipe.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/ablate_recipe.ipynb", tmp_path, smoke=True, variants=["full data", "w/o General data"])
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["recipe"], r["seed"]) for r in runs) == [
         ("full data", 0),
         ("w/o General data", 0),
-    ]  # smoke: 2 variants × 1 seed
+    ]  # 2 variants × the smoke seed
     for r in runs:
-        assert r["params"]["preset"] == "test" and r["params"]["full_recipe"] == "vitp" and r["commit"] and r["seconds"] > 0
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["metrics"]["pretrain_flops"] > 0
+        assert r["params"]["preset"] == "test" and r["params"]["full_recipe"] == "vitp" and r["params"]["drop_ratio"] == 0.75
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+        assert r["metrics"]["pretrain_flops"] > 0 and r["commit"] and r["seconds"] > 0
     full, cut = (Recipe.load(tmp_path / "work" / "recipes" / f"{n}.json") for n in ("full_data", "without_general_data"))
-    assert "general" in {e.domain for e in full} and "general" not in {e.domain for e in cut}  # pretrain read these files
+    assert "general" in {e.domain for e in full} and "general" not in {e.domain for e in cut}
     assert set(full.names) - set(cut.names) == {"general_cls", "general_caption"}
+    stages = [json.loads(p.read_text()) for p in (tmp_path / "work" / "stages").glob("*/config.json")]
+    assert sorted(Path(s["recipe"]).name for s in stages if s["drop_ratio"] == 0.75) == ["full_data.json", "without_general_data.json"]
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["recipe"], row["n"]) for row in summary] == [("full data", "1"), ("w/o General data", "1")]
+    assert [(row["arm"], row["paper"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [
+        ("full data", "54.6", "1", "1"),
+        ("w/o General data", "52.3", "1", "1"),
+    ]  # Table 7's values
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| full data | 54.6 |" in side and "| w/o General data | 52.3 |" in side and "undecided (n < 2)" in side  # Table 7's values
+    assert "| w/o General data | 52.3 |" in side and "| w/o General data < full data | undecided (n = 1 < 2)" in side
+    assert "judged on an optical task (`loveda`)" not in side  # no w/o SAR arm: no note on it
     assert _is_png(tmp_path / "ablate_recipe.png")
-    assert (tmp_path / "work" / "general" / "final").is_dir() and (tmp_path / "data" / "tree.json").exists()
-    assert "**Claim** (the paper's direction: each cut-down recipe below full data)" in printed
+    assert (tmp_path / "data" / "tree.json").exists() and "ablate_recipe: 2 of 2 runs to do" in printed
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 1 undecided of 1." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
