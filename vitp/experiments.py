@@ -511,11 +511,14 @@ class Study:
         return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"]).downstream[self.p["task"]]
 
     def finetune_cfg(self, p: dict) -> dict:
-        "The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set."
+        """The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set and the
+        notebook's `extra` parameters that are fine-tuning settings (e.g. `frozen_backbone`, `train_fraction`)."""
+        from vitp.finetune import FINETUNE_DEFAULTS
         paper = {k: v for k, v in dict(head_channels=p["head_channels"], eval_split=p["eval_split"], test_split=p["eval_split"],
                                         precision=p["precision"]).items() if v is not None}
+        own = {k: p[k] for k in self.extra if k in FINETUNE_DEFAULTS}
         return toy_finetune(p["task"], p["img_size"], p["finetune_steps"], p["finetune_batch"], p["finetune_lr"], neck=p["neck"],
-                            data=from_root(p["finetune_data"]), **self.data_cfg(), **paper)
+                            data=from_root(p["finetune_data"]), **self.data_cfg(), **paper, **own)
 
     def probe(self, pick: dict, seed: int) -> dict:
         "The frozen linear probe of the ViT `pick` names (`backbone`/`arch` as fine-tuning takes them): `probe_acc`, `probe_mIoU`."
