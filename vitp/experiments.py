@@ -470,14 +470,14 @@ class Study:
         return str(self._pretrain(self.stage_cfg(p, 0, model=p["preset"], recipe=p["general_recipe"] or "general", drop_ratio=0.0,
                                                  steps=p["general_steps"])))
 
-    def vitp(self, p: dict, seed: int) -> Path:
-        "The `final/` of the ViTP stage of `p` and `seed`, from the general stage."
-        return self._pretrain(self.stage_cfg(p, seed, model=self.general(p)))
+    def vitp(self, p: dict, seed: int, **overrides) -> Path:
+        "The `final/` of the ViTP stage of `p` and `seed`, from the general stage; `overrides` change its `pretrain` config."
+        return self._pretrain(self.stage_cfg(p, seed, model=self.general(p), **overrides))
 
     def backbone(self, p: dict, seed: int) -> tuple[dict, dict]:
         """(fine-tuning overrides that pick the ViT of `p["backbone"]` for `seed`, metrics of its pretraining): 'vitp'
         (default), 'general', 'random' (the preset's architecture), 'mae' or 'clip' (on the FLOPs of the general stage
-        and ViTP's stage of this seed)."""
+        and ViTP's stage of this seed), or a ViT export folder."""
         kind = p.get("backbone", "vitp")
         if kind == "random":
             arch = self.general(dict(p, general_steps=0))
@@ -489,7 +489,8 @@ class Study:
             return dict(backbone=str(final.parent / "vit"), arch=str(final.parent / "vit")), dict(
                 pretrain_loss=logged[-1]["loss"], pretrain_flops=float(sum(l["flops"] for l in logged)))
         if kind in ("mae", "clip"): return self._baseline(kind, p, seed)
-        raise ValueError(f"unknown backbone {kind!r}: choose vitp, general, random, mae or clip")
+        if (Path(str(kind)) / "config.json").exists(): return dict(backbone=str(kind), arch=str(kind)), {}  # a ViT export folder
+        raise ValueError(f"unknown backbone {kind!r}: choose vitp, general, random, mae, clip or a ViT export folder")
 
     def _baseline(self, kind: str, p: dict, seed: int) -> tuple[dict, dict]:
         "An MAE / CLIP-style ViT pretrained on ViTP's own images for the FLOPs of the general and ViTP stages of `seed`."
