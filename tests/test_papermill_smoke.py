@@ -56,20 +56,25 @@ def _is_png(path: Path) -> bool:
 
 @pytest.mark.slow
 def test_ablate_drop_smoke(tmp_path):
-    printed = _papermill("nbs/ablate_drop.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/ablate_drop.ipynb", tmp_path, smoke=True, ratios=[0.0, 0.75])
 
     runs = _runs(tmp_path)
-    assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # smoke: 2 ratios × 1 seed
+    assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # 2 ratios × the smoke seed
     for r in runs:
-        assert r["params"]["preset"] == "test" and r["commit"] and r["seconds"] > 0
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1
+        assert r["params"]["preset"] == "test" and r["params"]["pretrain_steps"] == 4 and r["commit"] and r["seconds"] > 0  # smoke settings
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["drop_ratio"], row["n"]) for row in summary] == [("0.0", "1"), ("0.75", "1")]
+    assert [(row["arm"], row["paper"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [
+        ("r = 0.0", "52.8", "1", "1"),
+        ("r = 0.75", "54.6", "1", "1"),
+    ]
+    assert float(summary[1]["mIoU"]) == pytest.approx(100 * next(r for r in runs if r["params"]["drop_ratio"] == 0.75)["metrics"]["mIoU"])
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| 0.75 | 54.6 |" in side and "undecided (n < 2)" in side  # one seed: the claim is not judged
+    assert "| r = 0.75 | 54.6 |" in side and "| r = 0.75 > r = 0.0 | undecided (n = 1 < 2)" in side  # one seed: no paired test
     assert _is_png(tmp_path / "ablate_drop.png")
-    assert (tmp_path / "work").is_dir() and (tmp_path / "data" / "tree.json").exists()  # data and checkpoints under out_dir
-    assert "**Claim**" in printed  # the conclusion is filled in by the code
+    assert (tmp_path / "work" / "stages").is_dir() and (tmp_path / "data" / "tree.json").exists()  # data and stages under out_dir
+    assert "ablate_drop: 2 of 2 runs to do" in printed and "not judged (an arm is not among this run's): r = 0.9 > r = 0.0" in printed
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 1 undecided of 1." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
@@ -186,84 +191,90 @@ def test_table_paradigms_smoke(tmp_path):
 def test_ablate_recipe_smoke(tmp_path):
     from vitp.recipe import Recipe
 
-    printed = _papermill("nbs/ablate_recipe.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/ablate_recipe.ipynb", tmp_path, smoke=True, variants=["full data", "w/o General data"])
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["recipe"], r["seed"]) for r in runs) == [
         ("full data", 0),
         ("w/o General data", 0),
-    ]  # smoke: 2 variants × 1 seed
+    ]  # 2 variants × the smoke seed
     for r in runs:
-        assert r["params"]["preset"] == "test" and r["params"]["full_recipe"] == "vitp" and r["commit"] and r["seconds"] > 0
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["metrics"]["pretrain_flops"] > 0
+        assert r["params"]["preset"] == "test" and r["params"]["full_recipe"] == "vitp" and r["params"]["drop_ratio"] == 0.75
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+        assert r["metrics"]["pretrain_flops"] > 0 and r["commit"] and r["seconds"] > 0
     full, cut = (Recipe.load(tmp_path / "work" / "recipes" / f"{n}.json") for n in ("full_data", "without_general_data"))
-    assert "general" in {e.domain for e in full} and "general" not in {e.domain for e in cut}  # pretrain read these files
+    assert "general" in {e.domain for e in full} and "general" not in {e.domain for e in cut}
     assert set(full.names) - set(cut.names) == {"general_cls", "general_caption"}
+    stages = [json.loads(p.read_text()) for p in (tmp_path / "work" / "stages").glob("*/config.json")]
+    assert sorted(Path(s["recipe"]).name for s in stages if s["drop_ratio"] == 0.75) == ["full_data.json", "without_general_data.json"]
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["recipe"], row["n"]) for row in summary] == [("full data", "1"), ("w/o General data", "1")]
+    assert [(row["arm"], row["paper"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [
+        ("full data", "54.6", "1", "1"),
+        ("w/o General data", "52.3", "1", "1"),
+    ]  # Table 7's values
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| full data | 54.6 |" in side and "| w/o General data | 52.3 |" in side and "undecided (n < 2)" in side  # Table 7's values
+    assert "| w/o General data | 52.3 |" in side and "| w/o General data < full data | undecided (n = 1 < 2)" in side
+    assert "judged on an optical task (`loveda`)" not in side  # no w/o SAR arm: no note on it
     assert _is_png(tmp_path / "ablate_recipe.png")
-    assert (tmp_path / "work" / "general" / "final").is_dir() and (tmp_path / "data" / "tree.json").exists()
-    assert "**Claim** (the paper's direction: each cut-down recipe below full data)" in printed
+    assert (tmp_path / "data" / "tree.json").exists() and "ablate_recipe: 2 of 2 runs to do" in printed
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 1 undecided of 1." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
 def test_ablate_steps_smoke(tmp_path):
     import torch
     from safetensors.torch import load_file
-    from vitp.export import export_vit
 
-    printed = _papermill("nbs/ablate_steps.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/ablate_steps.ipynb", tmp_path, smoke=True, steps=[0, 2, 4])
 
     runs = {r["params"]["vitp_steps"]: r for r in _runs(tmp_path)}
-    assert sorted(runs) == [0, 2, 4] and {r["seed"] for r in runs.values()} == {0}  # smoke: steps [0, 2, 4] × 1 seed
+    assert sorted(runs) == [0, 2, 4] and {r["seed"] for r in runs.values()} == {0}  # steps [0, 2, 4] × the smoke seed
     for r in runs.values():
-        assert r["params"]["preset"] == "test" and r["params"]["schedule_steps"] == 4 and r["commit"] and r["seconds"] > 0
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1
+        assert r["params"]["preset"] == "test" and r["params"]["schedule_steps"] == 4 and "pretrain_steps" not in r["params"]
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
     m0, m2, m4 = (runs[s]["metrics"] for s in (0, 2, 4))
     assert m0["pretrain_loss"] is None and m0["pretrain_flops"] == 0 and m0["pretrain_seconds"] == 0  # step 0: no ViTP yet
     assert 0 < m2["pretrain_flops"] < m4["pretrain_flops"] and 0 < m2["pretrain_seconds"] < m4["pretrain_seconds"]
-    seed_dir = tmp_path / "work" / "seed0"
-    logged = read_metrics(seed_dir / "pretrain")
-    assert m4["pretrain_loss"] == logged[3]["loss"] and m4["pretrain_loss_recent"] == pytest.approx(
-        (logged[2]["loss"] + logged[3]["loss"]) / 2
-    )
+    (stage,) = [p.parent for p in (tmp_path / "work" / "stages").glob("*/config.json") if json.loads(p.read_text())["recipe"] != "general"]
+    logged = read_metrics(stage)
+    assert len(logged) == 4 and m4["pretrain_loss"] == logged[3]["loss"]
+    assert m4["pretrain_loss_recent"] == pytest.approx((logged[2]["loss"] + logged[3]["loss"]) / 2)
     # the last checkpoint, through save_vlm and export_vit, is the ViT of the stage's own final model
-    final = load_file(export_vit(seed_dir / "pretrain" / "final", tmp_path / "vit_final") / "model.safetensors")
-    via_checkpoint = load_file(seed_dir / "vit_step4" / "model.safetensors")
+    final, via_checkpoint = (load_file(stage / name / "model.safetensors") for name in ("vit", "vit_step4"))
     assert final.keys() == via_checkpoint.keys() and all(torch.equal(final[k], via_checkpoint[k]) for k in final)
-    step0 = load_file(seed_dir / "vit_step0" / "model.safetensors")  # the general stage's ViT, which ViTP then moved
+    step0 = load_file(stage / "vit_step0" / "model.safetensors")  # the general stage's ViT, which ViTP then moved
     assert any(not torch.equal(step0[k], via_checkpoint[k]) for k in step0)
-    assert not (seed_dir / "pretrain" / "checkpoints").exists() and not list(seed_dir.glob("vlm_step*"))  # cleaned up
+    assert not (stage / "checkpoints").exists() and not list(stage.glob("vlm_step*"))  # cleaned up
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["vitp_steps"], row["n"]) for row in summary] == [("0", "1"), ("2", "1"), ("4", "1")]
+    assert [(row["arm"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [(f"{s} steps", "1", "1") for s in (0, 2, 4)]
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| 0 | — |" in side and "vitp_steps=4 > vitp_steps=0 | undecided (n < 2)" in side and "8,000 steps" in side
+    assert "| 4 steps > 0 steps | undecided (n = 1 < 2)" in side and "8,000 steps" in side and "ViTP stages of 4 steps" in side
     assert _is_png(tmp_path / "ablate_steps.png")
-    assert "**Claim** (the paper's direction: more ViTP steps" in printed
+    assert "ablate_steps: 3 of 3 runs to do" in printed and "4 steps: " in printed  # the loss per step count
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 2 undecided of 2." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
 def test_ablate_llm_size_smoke(tmp_path):
-    printed = _papermill("nbs/ablate_llm_size.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/ablate_llm_size.ipynb", tmp_path, smoke=True, llms=["embedded-llm-s", "embedded"])
 
     runs = {r["params"]["llm"]: r for r in _runs(tmp_path)}
-    assert sorted(runs) == ["embedded", "embedded-llm-s"] and {r["seed"] for r in runs.values()} == {0}  # smoke: 2 LLMs × 1 seed
+    assert sorted(runs) == ["embedded", "embedded-llm-s"] and {r["seed"] for r in runs.values()} == {0}  # 2 LLMs × the smoke seed
     assert runs["embedded-llm-s"]["params"]["llm_params_m"] < runs["embedded"]["params"]["llm_params_m"]
     for r in runs.values():
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["seconds"] > 0
-    work = tmp_path / "work"
-    assert (work / "general_embedded-llm-s" / "final").is_dir() and (work / "general_embedded" / "final").is_dir()  # one general stage each
-    vits = [json.loads((work / f"{n}_seed0" / "vit" / "config.json").read_text()) for n in ("embedded-llm-s", "embedded")]
-    assert vits[0]["vit_kwargs"] == vits[1]["vit_kwargs"]  # the same ViT behind both LLMs
+        assert "preset" not in r["params"] and r["params"]["pretrain_steps"] == 4 and r["seconds"] > 0  # smoke settings
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+    stages = {p.parent: json.loads(p.read_text()) for p in (tmp_path / "work" / "stages").glob("*/config.json")}
+    assert sorted(c["model"] for c in stages.values() if c["recipe"] == "general") == ["embedded", "embedded-llm-s"]  # a general stage each
+    vits = [json.loads((d / "vit" / "config.json").read_text()) for d, c in stages.items() if c["recipe"] != "general"]
+    assert len(vits) == 2 and vits[0]["vit_kwargs"] == vits[1]["vit_kwargs"]  # the same ViT behind both LLMs
     summary = _rows(tmp_path / "summary.csv")
-    assert [row["n"] for row in summary] == ["1", "1"] and float(summary[0]["llm_params_m"]) < float(summary[1]["llm_params_m"])
+    assert [(row["arm"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [("embedded-llm-s", "1", "1"), ("embedded", "1", "1")]
     side = (tmp_path / "side_by_side.md").read_text()
-    small, large = (runs[n]["params"]["llm_params_m"] for n in ("embedded-llm-s", "embedded"))
-    assert f"llm_params_m={large} < llm_params_m={small} | undecided (n < 2)" in side and "| embedded-llm-s |" in side
+    assert "| embedded < embedded-llm-s | undecided (n = 1 < 2)" in side and "The paper gives no sizes and no values" in side
     assert _is_png(tmp_path / "ablate_llm_size.png")
-    assert "**Claim** (the paper's direction: a larger LLM" in printed
+    assert "ablate_llm_size: 2 of 2 runs to do" in printed
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 1 undecided of 1." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
@@ -303,7 +314,7 @@ def test_table_efficiency_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_table_data_efficiency_smoke(tmp_path):
-    printed = _papermill("nbs/table_data_efficiency.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/table_data_efficiency.ipynb", tmp_path, smoke=True, fractions=[0.2, 1.0])
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["fraction"], r["params"]["backbone"], r["seed"]) for r in runs) == [
@@ -313,21 +324,23 @@ def test_table_data_efficiency_smoke(tmp_path):
         (1.0, "vitp", 0),
     ]
     for r in runs:  # smoke: 10 LoveDA-like train images; 20 % of them is 2
-        assert r["metrics"]["train_images"] == {0.2: 2, 1.0: 10}[r["params"]["fraction"]]
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and r["seconds"] > 0
+        assert r["metrics"]["train_images"] == {0.2: 2, 1.0: 10}[r["params"]["fraction"]] and "train_fraction" not in r["params"]
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and "probe_mIoU" not in r["metrics"] and r["seconds"] > 0
+    results = [json.loads(p.read_text()) for p in (tmp_path / "work").glob("*_seed0/finetune/results.json")]
+    assert sorted((r["config"]["train_fraction"], r["train_samples"]) for r in results) == [(0.2, 2), (0.2, 2), (1.0, 10), (1.0, 10)]
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["fraction"], row["backbone"], row["n"]) for row in summary] == [
-        ("0.2", "vitp", "1"),
-        ("0.2", "general", "1"),
-        ("1.0", "vitp", "1"),
-        ("1.0", "general", "1"),
-    ]
+    assert [(row["arm"], row["paper"], row["mIoU_n"]) for row in summary] == [
+        ("20 % vitp", "67.07", "1"),
+        ("20 % general", "63.14", "1"),
+        ("100 % vitp", "72.31", "1"),
+        ("100 % general", "69.18", "1"),
+    ]  # Table 15's ViTP and its strongest baseline (RemoteCLIP)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| 20 % (2) | 67.07 | 63.14 (RemoteCLIP [102]) |" in side and "| 100 % | 3.13 |" in side  # Table 15's numbers
-    assert "undecided (n < 2)" in side and "**Claim 2**" in side
+    assert "| 20 % vitp > 20 % general | undecided (n = 1 < 2)" in side and "20 %: RemoteCLIP [102]" in side
+    assert "- lead over general at 20 % > lead over general at 100 %: undecided (n = 1 < 2)" in side  # claim 2, in the written text
     assert _is_png(tmp_path / "table_data_efficiency.png")
-    assert (tmp_path / "work" / "vit_general" / "config.json").exists() and (tmp_path / "work" / "vit_vitp_seed0" / "config.json").exists()
-    assert "**Claim 1**" in printed
+    assert "table_data_efficiency: 4 of 4 runs to do" in printed and "**Claim 2**" in printed
+    assert "**Claims on mIoU:** 0 held, 0 did not hold, 2 undecided of 2." in printed  # the conclusion, printed
 
 
 @pytest.mark.slow
@@ -356,13 +369,15 @@ def test_table_frozen_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_paper_scale_is_parameters_only(tmp_path):
-    """What a paper-scale run changes, on a small embedded tree standing in for the real data: a meta JSON, a recipe
-    file and a downstream folder in its real format are what the stages read, and the default tree is never written."""
+    """One run of ablate_drop with paper-shaped parameters on a small embedded tree standing in for the real data: a
+    meta JSON, a recipe file and a downstream folder in its real format are what the stages read, the paper-scale
+    settings (tiles, gradient accumulation, DeepSpeed, precision, head width, the scored split) reach the stage and
+    fine-tuning configs that ran, and the default tree is never written — with no code edit."""
     from vitp.embedded import write_embedded
 
     real = write_embedded(tmp_path / "real", size=128, scale=0.25)
     meta, recipe, loveda = str(real.meta), str(real.recipes["vitp"]), str(real.downstream["loveda"])
-    out, work = tmp_path / "out", tmp_path / "work"
+    out, work, stages = tmp_path / "out", tmp_path / "work", tmp_path / "stages"
     printed = _papermill(
         "nbs/ablate_drop.ipynb",
         out,
@@ -378,15 +393,29 @@ def test_paper_scale_is_parameters_only(tmp_path):
         meta=meta,
         recipe=recipe,
         finetune_data=loveda,
+        tiles=2,
+        grad_accum=2,
+        deepspeed="configs/ds_zero1.json",
+        precision="fp32",
+        head_channels=32,
+        eval_split="val",
         data_dir=str(tmp_path / "unused"),
         work_dir=str(work),
+        stage_dir=str(stages),
     )
 
     (run,) = _runs(out)
-    assert (run["params"]["meta"], run["params"]["recipe"], run["params"]["finetune_data"]) == (meta, recipe, loveda)
-    stage = json.loads((work / "r0.75_seed0" / "pretrain" / "config.json").read_text())
+    paper = dict(tiles=2, grad_accum=2, deepspeed="configs/ds_zero1.json", precision="fp32", head_channels=32, eval_split="val")
+    assert run["params"] == {**run["params"], "meta": meta, "recipe": recipe, "finetune_data": loveda, **paper}  # all recorded
+    (stage_dir,) = stages.iterdir()  # no general stage: the one ViTP stage, from the preset
+    stage = json.loads((stage_dir / "config.json").read_text())
     assert (stage["model"], stage["meta"], stage["recipe"], stage["drop_ratio"]) == ("test", meta, recipe, 0.75)
-    finetuned = json.loads((work / "r0.75_seed0" / "finetune" / "results.json").read_text())
-    assert finetuned["config"]["data"] == loveda and 0 <= run["metrics"]["mIoU"] <= 1
+    assert (stage["max_tiles"], stage["grad_accum"], stage["precision"]) == (2, 2, "fp32")
+    assert stage["deepspeed"] == str(ROOT / "configs" / "ds_zero1.json") and len(read_metrics(stage_dir)) == 2  # two optimizer steps ran
+    (finetuned,) = work.glob("*_seed0/finetune/results.json")
+    config = json.loads(finetuned.read_text())["config"]
+    assert config["data"] == loveda and config["backbone"] == str(stage_dir / "vit")
+    assert (config["head_channels"], config["eval_split"], config["test_split"], config["precision"]) == (32, "val", "val", "fp32")
+    assert 0 <= run["metrics"]["mIoU"] <= 1 and 0 <= run["metrics"]["probe_mIoU"] <= 1
     assert not (tmp_path / "unused").exists()  # neither stage fell back to the embedded default
-    assert "**Claim.** Not judged: no r = 0 baseline" in printed  # one ratio: nothing to compare against
+    assert "not judged (an arm is not among this run's)" in printed  # one ratio: nothing to compare against

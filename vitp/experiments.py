@@ -412,7 +412,7 @@ class Study:
         p = {**known, **params}
         for key in ("seeds",):
             if isinstance(p[key], str): raise ValueError(f"{key} must be a list, got {p[key]!r} (papermill: -y '{key}: [0, 1, 2]')")
-        if p["smoke"]: p |= {k: v for k, v in SMOKE.items() if k not in params or k == "seeds"}
+        if p["smoke"]: p |= SMOKE  # smoke settings win: a notebook namespace holds every parameter, at its defaults too
         self.p, self.extra = p, tuple(extra or ())
         self.out, self.work, self.data = experiment_dirs(name, p["out_dir"] or f"papers_tables/{name}", p["work_dir"] or f"runs/{name}",
                                                          p["data_dir"], p["smoke"])
@@ -470,14 +470,14 @@ class Study:
         return str(self._pretrain(self.stage_cfg(p, 0, model=p["preset"], recipe=p["general_recipe"] or "general", drop_ratio=0.0,
                                                  steps=p["general_steps"])))
 
-    def vitp(self, p: dict, seed: int) -> Path:
-        "The `final/` of the ViTP stage of `p` and `seed`, from the general stage."
-        return self._pretrain(self.stage_cfg(p, seed, model=self.general(p)))
+    def vitp(self, p: dict, seed: int, **overrides) -> Path:
+        "The `final/` of the ViTP stage of `p` and `seed`, from the general stage; `overrides` change its `pretrain` config."
+        return self._pretrain(self.stage_cfg(p, seed, model=self.general(p), **overrides))
 
     def backbone(self, p: dict, seed: int) -> tuple[dict, dict]:
         """(fine-tuning overrides that pick the ViT of `p["backbone"]` for `seed`, metrics of its pretraining): 'vitp'
         (default), 'general', 'random' (the preset's architecture), 'mae' or 'clip' (on the FLOPs of the general stage
-        and ViTP's stage of this seed)."""
+        and ViTP's stage of this seed), or a ViT export folder."""
         kind = p.get("backbone", "vitp")
         if kind == "random":
             arch = self.general(dict(p, general_steps=0))
@@ -489,7 +489,8 @@ class Study:
             return dict(backbone=str(final.parent / "vit"), arch=str(final.parent / "vit")), dict(
                 pretrain_loss=logged[-1]["loss"], pretrain_flops=float(sum(l["flops"] for l in logged)))
         if kind in ("mae", "clip"): return self._baseline(kind, p, seed)
-        raise ValueError(f"unknown backbone {kind!r}: choose vitp, general, random, mae or clip")
+        if (Path(str(kind)) / "config.json").exists(): return dict(backbone=str(kind), arch=str(kind)), {}  # a ViT export folder
+        raise ValueError(f"unknown backbone {kind!r}: choose vitp, general, random, mae, clip or a ViT export folder")
 
     def _baseline(self, kind: str, p: dict, seed: int) -> tuple[dict, dict]:
         "An MAE / CLIP-style ViT pretrained on ViTP's own images for the FLOPs of the general and ViTP stages of `seed`."
@@ -511,11 +512,14 @@ class Study:
         return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"]).downstream[self.p["task"]]
 
     def finetune_cfg(self, p: dict) -> dict:
-        "The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set."
+        """The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set and the
+        notebook's `extra` parameters that are fine-tuning settings (e.g. `frozen_backbone`, `train_fraction`)."""
+        from vitp.finetune import FINETUNE_DEFAULTS
         paper = {k: v for k, v in dict(head_channels=p["head_channels"], eval_split=p["eval_split"], test_split=p["eval_split"],
                                         precision=p["precision"]).items() if v is not None}
+        own = {k: p[k] for k in self.extra if k in FINETUNE_DEFAULTS}
         return toy_finetune(p["task"], p["img_size"], p["finetune_steps"], p["finetune_batch"], p["finetune_lr"], neck=p["neck"],
-                            data=from_root(p["finetune_data"]), **self.data_cfg(), **paper)
+                            data=from_root(p["finetune_data"]), **self.data_cfg(), **paper, **own)
 
     def probe(self, pick: dict, seed: int) -> dict:
         "The frozen linear probe of the ViT `pick` names (`backbone`/`arch` as fine-tuning takes them): `probe_acc`, `probe_mIoU`."
@@ -549,7 +553,7 @@ class Study:
             _launch("vitp_finetune", cfg, folder.parent, p["gpus"])
             results = json.loads((folder / "results.json").read_text())
         else: results = finetune(cfg)
-        return metrics | headline(results)
+        return metrics | headline(results, cfg["test_split"])  # results are keyed by the split scored
 
     # ---- the sweep ----------------------------------------------------------------------------------------------
     def judged_metrics(self) -> list[str]:
