@@ -391,19 +391,20 @@ def _n_classes(task: str, label_fn, *labels: np.ndarray) -> int:
 # %% ../nbs/17b_diagnostics.ipynb #d810200b
 def shortcut_probes(task: str, root: str | Path, img_size: int = 224, patch: int = 14, C: float = 1.0, max_iter: int = 300,
                     label_fn: Callable | None = None, max_images: int | None = None, seed: int = 0, batch_size: int = 16,
-                    progress: bool = True) -> dict:
-    """What needs no ViT on `task` (data in `root`, train → test): `majority`, `colour` (per-patch channel mean + sd)
+                    progress: bool = True, split: str = "test") -> dict:
+    """What needs no ViT on `task` (data in `root`, fitted on train, scored on `split`): `majority`, `colour` (per-patch channel mean + sd)
     and `pixels` (the patch's pixels), each a `fit_probe` result (majority: `probe_scores`); per patch of an
     `img_size` / `patch` grid, or per image with `label_fn` (sample → int); `max_images` per split (a seeded choice)."""
     start = time.perf_counter()
     featurizers = dict(colour=lambda x: patch_colour_stats(x, patch), pixels=lambda x: patch_pixels(x, patch))
     args = (featurizers, img_size, patch, IMAGENET_MEAN, IMAGENET_STD, label_fn, max_images, seed, batch_size, progress)
-    (train_x, train_y), (test_x, test_y) = (_probe_data(task, root, split, *args) for split in ("train", "test"))
+    (train_x, train_y), (test_x, test_y) = (_probe_data(task, root, s, *args) for s in ("train", split))
     n_classes = _n_classes(task, label_fn, train_y, test_y)
     out = dict(majority=probe_scores(np.full_like(test_y, np.bincount(train_y).argmax()), test_y, n_classes))
     out |= {k: fit_probe(train_x[k], train_y, test_x[k], test_y, n_classes, C, max_iter) for k in featurizers}
-    params = dict(task=task, root=str(root), img_size=img_size, patch=patch, C=C, max_iter=max_iter, pooled=label_fn is not None,
-                  max_images=max_images, seed=seed, classes=list(probe_classes(task)) if label_fn is None else None)
+    params = dict(task=task, root=str(root), split=split, img_size=img_size, patch=patch, C=C, max_iter=max_iter,
+                  pooled=label_fn is not None, max_images=max_images, seed=seed,
+                  classes=list(probe_classes(task)) if label_fn is None else None)
     return out | dict(params=params, seconds=time.perf_counter() - start)
 
 # %% ../nbs/17b_diagnostics.ipynb #57ff53d1
@@ -437,19 +438,19 @@ def _vit_and_norm(vit, img_size: int, mean=None, std=None) -> tuple[VisionTransf
 def linear_probe(vit: VisionTransformer | str | Path, task: str, root: str | Path, img_size: int = 224, blocks: Sequence[int] = (-1,),
                  mean: Sequence[float] | None = None, std: Sequence[float] | None = None, C: float = 1.0, max_iter: int = 300,
                  label_fn: Callable | None = None, max_images: int | None = None, seed: int = 0, batch_size: int = 16,
-                 progress: bool = True) -> dict:
+                 progress: bool = True, split: str = "test") -> dict:
     """The frozen features of `vit` (a timm ViT on its device, or an export folder) probed on `task` (data in `root`,
-    train → test) with the fixed protocol: a `fit_probe` result per patch of the `img_size` grid, or per image with
-    `label_fn`; with `params` and total `seconds`."""
+    fitted on train, scored on `split`, a labelled one) with the fixed protocol: a `fit_probe` result per patch of the
+    `img_size` grid, or per image with `label_fn`; with `params` and total `seconds`."""
     start = time.perf_counter()
     vit, mean, std = _vit_and_norm(vit, img_size, mean, std)
     patch = vit.patch_embed.patch_size[0]
     if img_size % patch: raise ValueError(f"img_size {img_size} is not a multiple of the ViT's patch size {patch}")
     args = (dict(vit=lambda x: vit_patch_features(vit, x, blocks, batch_size)), img_size, patch, mean, std, label_fn, max_images, seed,
             batch_size, progress)
-    (train_x, train_y), (test_x, test_y) = (_probe_data(task, root, split, *args) for split in ("train", "test"))
+    (train_x, train_y), (test_x, test_y) = (_probe_data(task, root, s, *args) for s in ("train", split))
     out = fit_probe(train_x["vit"], train_y, test_x["vit"], test_y, _n_classes(task, label_fn, train_y, test_y), C, max_iter)
-    params = dict(task=task, root=str(root), img_size=img_size, patch=patch, blocks=list(blocks), C=C, max_iter=max_iter,
+    params = dict(task=task, root=str(root), split=split, img_size=img_size, patch=patch, blocks=list(blocks), C=C, max_iter=max_iter,
                   pooled=label_fn is not None, max_images=max_images, seed=seed, mean=list(mean), std=list(std))
     return out | dict(params=params, seconds=time.perf_counter() - start)
 
@@ -479,6 +480,7 @@ def vitp_diagnose(mode: Param("vlm: how much a VLM's answers depend on its image
                   data: Param("vlm: an InternVL meta JSON of held-out data; probe: a task's dataset folder", str),
                   out: Param("a JSON file for the results", str) = None,
                   task: Param("probe: the task of the dataset folder", str, choices=sorted(TASKS)) = None,
+                  split: Param("probe: the labelled split scored (the probes are fitted on train)", str) = "test",
                   datasets: Param("vlm: datasets of the meta, comma-separated (default: all)", str) = None,
                   max_samples: Param("vlm: samples per dataset (a seeded choice)", int) = 64,
                   batch_size: Param("images (probe) or samples (vlm) per batch", int) = 8,
@@ -509,8 +511,9 @@ def vitp_diagnose(mode: Param("vlm: how much a VLM's answers depend on its image
             vit, mean, std = baseline_vit(arch), spec["mean"], spec["std"]
         else: vit, mean, std = _vit_and_norm(source, img_size)
         vit = vit.to(dev)
-        shortcuts = shortcut_probes(task, data, img_size, vit.patch_embed.patch_size[0], batch_size=batch_size, seed=seed)
-        probe = linear_probe(vit, task, data, img_size, [int(b) for b in _split(blocks)], mean, std, batch_size=batch_size, seed=seed)
+        shortcuts = shortcut_probes(task, data, img_size, vit.patch_embed.patch_size[0], batch_size=batch_size, seed=seed, split=split)
+        probe = linear_probe(vit, task, data, img_size, [int(b) for b in _split(blocks)], mean, std, batch_size=batch_size, seed=seed,
+                             split=split)
         res = dict(shortcuts=shortcuts, vit=probe | dict(source=source))
         print(probe_table({k: shortcuts[k] for k in ("majority", "colour", "pixels")} | {f"ViT {source}": probe}))
     if out: atomic_write_text(out, json.dumps(_jsonable(res), indent=1, allow_nan=False) + "\n")
