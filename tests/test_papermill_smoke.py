@@ -336,22 +336,26 @@ def test_table_frozen_smoke(tmp_path):
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["task"], r["params"]["backbone"], r["seed"]) for r in runs) == [
-        ("loveda", "general", 0),
-        ("loveda", "random", 0),
-        ("loveda", "vitp", 0),
+        (t, b, 0) for t in ("loveda", "medical") for b in ("general", "random", "vitp")
     ]
     for r in runs:
-        assert r["params"]["frozen_backbone"] is True and r["params"]["neck"] == "simple_fpn" and 0 <= r["metrics"]["mIoU"] <= 1
-    for b in ("vitp", "general", "random"):  # the ViT was frozen: every trainable parameter lies outside it
-        res = json.loads((tmp_path / "work" / f"loveda_{b}_seed0" / "finetune" / "results.json").read_text())
+        assert r["params"]["frozen_backbone"] is True and r["params"]["neck"] == "simple_fpn" and r["params"]["drop_ratio"] == 0.75
+        assert r["params"]["preset"] == "test" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+    tuned = [json.loads(p.read_text()) for p in sorted((tmp_path / "work").glob("*_seed0/finetune/results.json"))]
+    assert len(tuned) == 6
+    for res in tuned:  # the ViT was frozen: every trainable parameter lies outside it
         assert res["config"]["frozen_backbone"] and res["params"]["trainable"] == res["params"]["total"] - res["params"]["backbone"] > 0
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["task"], row["backbone"], row["n"]) for row in summary] == [("loveda", b, "1") for b in ("vitp", "general", "random")]
+    assert [(row["arm"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [
+        (f"{t} {b}", "1", "1") for t in ("loveda", "medical") for b in ("vitp", "general", "random")
+    ]
+    assert [row["paper"] for row in summary[:3]] == ["51.9", "51.5", "51.5"]  # Table 14: ViTP, the strongest other (AIMv2)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "ViTP L/16: 51.9" in side and "AIMv2 [45] L/14, 51.5" in side  # Table 14's numbers
-    assert "| loveda (mIoU) | general |" in side and "backbone=vitp > backbone=general | undecided (n < 2)" in side
+    assert "| loveda vitp | 51.9 |" in side and "AIMv2 [45] L/14 51.5" in side
+    assert "loveda vitp > loveda general; loveda vitp > loveda random" in side and "undecided (n = 1 < 2)" in side  # one seed
+    assert "paired: mDice" in side and "paired: probe mIoU" in side
     assert _is_png(tmp_path / "table_frozen.png")
-    assert "**Claim** (a frozen ViTP ViT" in printed
+    assert "table_frozen: 6 of 6 runs to do" in printed and "**Claims on mIoU:** 0 held, 0 did not hold, 4 undecided of 4." in printed
 
 
 @pytest.mark.slow
