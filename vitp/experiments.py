@@ -318,29 +318,33 @@ DEFAULT_EFFECT = 1.0  # points: the effect a claim is judged against when the pa
 @dataclass(frozen=True)
 class Claim:
     """A claim of the paper: `arm` scores higher (`higher=True`) or lower than `baseline`, by `effect` points in the
-    paper (None: it gives no numbers), on `metric` only when set; `text` says it in the paper's words."""
+    paper (None: it gives no numbers), on `metric` only when set; `relative`: by `effect` percent (a claim on a cost:
+    seconds, FLOPs, memory); `text` says it in the paper's words."""
     arm: str
     baseline: str
     higher: bool = True
     effect: float | None = None
     text: str = ""
     metric: str | None = None  # judged on this metric only (None: on every metric of the sweep)
+    relative: bool = False     # judged on the per-seed change arm ÷ baseline − 1, in %, not on the difference
 
     @property
     def delta(self) -> float: return abs(self.effect) if self.effect else DEFAULT_EFFECT
 
     def __str__(self) -> str:
-        return f"{self.arm} {'>' if self.higher else '<'} {self.baseline}" + (f" on {self.metric}" if self.metric else "")
+        on = (f" on {self.metric}" if self.metric else "") + (", in %" if self.relative else "")
+        return f"{self.arm} {'>' if self.higher else '<'} {self.baseline}{on}"
 
 def judge(claim: Claim, values: dict[str, dict[int, float | None]], level: float = 0.95) -> dict:
-    """`claim` judged on paired differences: `values` maps arm → seed → metric (points); seeds missing from either
-    arm, or None there, are left out. The `paired_test` of the signed differences, `verdict`, `delta`, `power`."""
+    """`claim` judged on paired differences (percent changes when `claim.relative`): `values` maps arm → seed →
+    metric (points); seeds missing from either arm, or None there, are left out. The `paired_test` of the signed
+    differences, `verdict`, `delta`, `power`."""
     for arm in (claim.arm, claim.baseline):
         if arm not in values: raise ValueError(f"claim {claim}: no runs of arm {arm!r}; arms: {sorted(values)}")
     base, arm = values[claim.baseline], values[claim.arm]
     seeds = sorted(s for s in set(base) & set(arm) if base[s] is not None and arm[s] is not None)
     sign = 1 if claim.higher else -1
-    diffs = [sign * (arm[s] - base[s]) for s in seeds]
+    diffs = [sign * (100 * (arm[s] / base[s] - 1) if claim.relative else arm[s] - base[s]) for s in seeds]
     t = paired_test(np.zeros(len(diffs)), diffs, level)
     if t["n"] < 2: verdict = f"undecided (n = {t['n']} < 2)"
     elif t["lo"] > 0: verdict = "held"
@@ -348,7 +352,7 @@ def judge(claim: Claim, values: dict[str, dict[int, float | None]], level: float
     elif t["hi"] < claim.delta: verdict = f"did not hold (an effect of δ = {claim.delta:g} is excluded)"
     else: verdict = "undecided"
     return dict(claim=str(claim), seeds=seeds, diffs=diffs, **{k: t[k] for k in ("mean", "sd", "n", "lo", "hi", "t", "p")},
-                verdict=verdict, delta=claim.delta, power=power_line(diffs, claim.delta))
+                verdict=verdict, delta=claim.delta, power=power_line(diffs, claim.delta, unit="%" if claim.relative else "points"))
 
 # %% ../nbs/18_experiments.ipynb #2b6e6f48
 STUDY_DEFAULTS = dict(
@@ -568,11 +572,12 @@ class Study:
 
     def sweep(self, arms: dict[str, dict], claims: Sequence[Claim] = (), paper: dict | None = None, title: str = "",
               x: str | None = None, xlabel: str | None = None, metrics: Sequence[str] | None = None, score: Callable | None = None,
-              run: Callable | None = None, scale: float = 100, notes: str = "") -> "SweepResult":
+              run: Callable | None = None, scale: float | dict = 100, notes: str = "") -> "SweepResult":
         """Run what `runs.jsonl` lacks of `arms` (label → the parameters it changes) × seeds, then judge `claims` on the paired
-        differences of each of `metrics` (default `judged_metrics`, × `scale`), and write summary.csv, the plot (x: the
-        parameter `x` when the arms vary a number, else bars), side_by_side.md and REPORT.md. `run(p, seed)` replaces the
-        standard run, `score` its fine-tuning score; `paper` holds the paper's value per arm label; `notes` closes the text."""
+        differences of each of `metrics` (default `judged_metrics`, × `scale`: a number, or one per metric, default 1), and
+        write summary.csv, the plot (x: the parameter `x` when the arms vary a number, else bars), side_by_side.md and
+        REPORT.md. `run(p, seed)` replaces the standard run, `score` its fine-tuning score; `paper` holds the paper's value
+        per arm label; `notes` closes the text."""
         settings = {label: self.setting(arm) for label, arm in arms.items()}
         missing = [c for c in claims if c.arm not in arms or c.baseline not in arms]
         if missing: print(f"not judged (an arm is not among this run's): {', '.join(map(str, missing))}")
@@ -599,7 +604,7 @@ class Study:
             label = label_of[json.dumps({k: v for k, v in r["params"].items() if v is not None}, sort_keys=True)]
             for m in metrics:
                 v = r["metrics"].get(m)
-                values[m][label][r["seed"]] = None if v is None else scale * v
+                values[m][label][r["seed"]] = None if v is None else (scale.get(m, 1) if isinstance(scale, dict) else scale) * v
         result = SweepResult(self, arms, list(claims), paper or {}, values, runs, title or self.name, x, xlabel, notes)
         if not self.p["dry_run"]: result.write()
         return result
@@ -660,13 +665,14 @@ class SweepResult:
     def conclusion(self) -> str:
         "What held: per metric the count of claims that held, did not hold, stayed undecided; the power line of each undecided one."
         p, out = self.study.p, []
+        scored = " and ".join(w for w, on in (("probe", p["probe"]), ("fine-tuning", p["finetune"])) if on)
         tasks = ", ".join(f"`{t}`" for t in dict.fromkeys(arm.get("task", p["task"]) for arm in self.arms.values()))  # arms may change it
         out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}"
                    + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
-                   + f": preset {p['preset']!r}, {p['general_steps']} general steps, ViTP stages of {p['pretrain_steps']} steps × "
-                     f"{p['pretrain_batch']}"
-                   + f"; probe and fine-tuning on {tasks} ({p['finetune_steps']} steps × {p['finetune_batch']} crops of "
-                     f"{p['img_size']} px).")
+                   + f": preset {p['preset']!r}" + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
+                   + f", ViTP stages of {p['pretrain_steps']} steps × {p['pretrain_batch']}"
+                   + (f"; {scored} on {tasks} ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px)" if scored
+                      else "") + ".")
         out.append("**Test.** Paired over seeds (each seed shares the general stage, fine-tuning init, data order and crops across arms): "
                    "95 % t-interval of arm − baseline in the paper's direction; held above 0, did not hold below 0 or below the paper's "
                    "effect δ.")
