@@ -332,7 +332,7 @@ def test_table_data_efficiency_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_table_frozen_smoke(tmp_path):
-    printed = _papermill("nbs/table_frozen.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/table_frozen.ipynb", tmp_path, smoke=True, probe=True)  # the probe too: each arm on its own task
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["task"], r["params"]["backbone"], r["seed"]) for r in runs) == [
@@ -341,6 +341,8 @@ def test_table_frozen_smoke(tmp_path):
     for r in runs:
         assert r["params"]["frozen_backbone"] is True and r["params"]["neck"] == "simple_fpn" and r["params"]["drop_ratio"] == 0.75
         assert r["params"]["preset"] == "test" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+    probed = {(r["params"]["task"], r["params"]["backbone"]): r["metrics"]["probe_mIoU"] for r in runs}
+    assert probed["loveda", "random"] != probed["medical", "random"]  # the same random ViT, probed on each arm's own task
     tuned = [json.loads(p.read_text()) for p in sorted((tmp_path / "work").glob("*_seed0/finetune/results.json"))]
     assert len(tuned) == 6
     for res in tuned:  # the ViT was frozen: every trainable parameter lies outside it
