@@ -134,21 +134,23 @@ def test_table_robustness_smoke(tmp_path):
     assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # smoke: both arms × 1 seed
     for r in runs:
         m = r["metrics"]
-        assert r["params"]["preset"] == "test" and r["params"]["severities"] == [3] and r["commit"] and r["seconds"] > 0
+        assert r["params"]["preset"] == "test" and r["params"]["severities"] == [3] and r["params"]["metric"] == "mIoU"
+        assert r["commit"] and r["seconds"] > 0
         assert sorted(m) == sorted(["clean", *corruptions, "avg", "delta", "pretrain_loss", "pretrain_flops"])
         assert all(0 <= m[k] <= 1 for k in ["clean", *corruptions]) and m["pretrain_flops"] > 0
         assert m["avg"] == pytest.approx(sum(m[c] for c in corruptions) / 12) and m["delta"] == pytest.approx(m["clean"] - m["avg"])
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["condition"], row["drop_ratio"], row["n"]) for row in summary] == [
-        (c, r, "1") for c in ["clean", *corruptions, "avg", "delta"] for r in ("0.0", "0.75")
-    ]
-    assert {(row["condition"], row["drop_ratio"]): row["paper"] for row in summary}[("avg", "0.75")] == "69.0"  # Table 16's ViTP Avg
+    assert [(row["arm"], row["paper"], row["clean_n"], row["avg_n"], row["delta_n"]) for row in summary] == [
+        ("ViTP w/o VRL", "67.13", "1", "1", "1"),
+        ("ViTP", "69.0", "1", "1", "1"),
+    ]  # Table 16's Avg beside each arm
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| avg | 67.13 | 69.00 |" in side and "| Δ (clean − avg) | 4.78 | 4.37 |" in side and "r=0.75 < r=0.0" in side
-    assert side.count("| undecided (n < 2) |") == 15  # one seed: no row of the table is judged
+    assert "ViTP < ViTP w/o VRL on delta" in side and "ViTP > ViTP w/o VRL on avg" in side
+    assert side.count("undecided (n = 1 < 2)") == 2 * 3 + 12  # one seed: nothing judged (the three claims: table and text; each corruption)
+    assert "| haze | 67.12 | 70.85 |" in side and "held under 0 of 12" in side  # the per-corruption table
     assert _is_png(tmp_path / "table_robustness.png")
-    assert (tmp_path / "work" / "r0.75_seed0" / "vit" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
-    assert "**Claim** (VRL raises Avg)" in printed
+    assert len(list((tmp_path / "work" / "stages").glob("*/vit/config.json"))) == 3 and (tmp_path / "data" / "tree.json").exists()
+    assert "table_robustness: 2 of 2 runs to do" in printed and "**Claims on avg:** 0 held, 0 did not hold, 1 undecided of 1." in printed
 
 
 @pytest.mark.slow
