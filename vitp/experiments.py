@@ -317,11 +317,12 @@ DEFAULT_EFFECT = 1.0  # points: the effect a claim is judged against when the pa
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of the paper: `arm` scores higher (`higher=True`) or lower than `baseline`, by `effect` points in the
-    paper (None: it gives no numbers), on `metric` only when set; `relative`: by `effect` percent (a claim on a cost:
-    seconds, FLOPs, memory); `text` says it in the paper's words."""
+    """A claim of the paper: `arm` scores higher (`higher=True`) or lower than `baseline` (None: than 0, for a metric
+    that is itself a paired difference within each run), by `effect` points in the paper (None: it gives no numbers),
+    on `metric` only when set; `relative`: by `effect` percent (a claim on a cost: seconds, FLOPs, memory); `text`
+    says it in the paper's words."""
     arm: str
-    baseline: str
+    baseline: str | None
     higher: bool = True
     effect: float | None = None
     text: str = ""
@@ -332,16 +333,18 @@ class Claim:
     def delta(self) -> float: return abs(self.effect) if self.effect else DEFAULT_EFFECT
 
     def __str__(self) -> str:
-        on = (f" on {self.metric}" if self.metric else "") + (", in %" if self.relative else "")
-        return f"{self.arm} {'>' if self.higher else '<'} {self.baseline}{on}"
+        op, unit = ">" if self.higher else "<", ", in %" if self.relative else ""
+        if self.baseline is None: return f"{self.arm}: {self.metric or 'the metric'} {op} 0{unit}"
+        return f"{self.arm} {op} {self.baseline}" + (f" on {self.metric}" if self.metric else "") + unit
 
 def judge(claim: Claim, values: dict[str, dict[int, float | None]], level: float = 0.95) -> dict:
     """`claim` judged on paired differences (percent changes when `claim.relative`): `values` maps arm → seed →
     metric (points); seeds missing from either arm, or None there, are left out. The `paired_test` of the signed
     differences, `verdict`, `delta`, `power`."""
     for arm in (claim.arm, claim.baseline):
-        if arm not in values: raise ValueError(f"claim {claim}: no runs of arm {arm!r}; arms: {sorted(values)}")
-    base, arm = values[claim.baseline], values[claim.arm]
+        if arm is not None and arm not in values: raise ValueError(f"claim {claim}: no runs of arm {arm!r}; arms: {sorted(values)}")
+    arm = values[claim.arm]
+    base = values[claim.baseline] if claim.baseline is not None else dict.fromkeys(arm, 0.0)
     seeds = sorted(s for s in set(base) & set(arm) if base[s] is not None and arm[s] is not None)
     sign = 1 if claim.higher else -1
     diffs = [sign * (100 * (arm[s] / base[s] - 1) if claim.relative else arm[s] - base[s]) for s in seeds]
@@ -579,7 +582,7 @@ class Study:
         REPORT.md. `run(p, seed)` replaces the standard run, `score` its fine-tuning score; `paper` holds the paper's value
         per arm label; `notes` closes the text."""
         settings = {label: self.setting(arm) for label, arm in arms.items()}
-        missing = [c for c in claims if c.arm not in arms or c.baseline not in arms]
+        missing = [c for c in claims if c.arm not in arms or (c.baseline is not None and c.baseline not in arms)]
         if missing: print(f"not judged (an arm is not among this run's): {', '.join(map(str, missing))}")
         claims = [c for c in claims if c not in missing]
         if len({json.dumps(s, sort_keys=True) for s in settings.values()}) < len(settings):
@@ -670,7 +673,7 @@ class SweepResult:
         out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}"
                    + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
                    + f": preset {p['preset']!r}" + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
-                   + f", ViTP stages of {p['pretrain_steps']} steps × {p['pretrain_batch']}"
+                   + f", ViTP stages of {p['pretrain_steps']} steps" + (f" × {p['pretrain_batch']}" if p["pretrain_batch"] else "")
                    + (f"; {scored} on {tasks} ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px)" if scored
                       else "") + ".")
         out.append("**Test.** Paired over seeds (each seed shares the general stage, fine-tuning init, data order and crops across arms): "
