@@ -74,42 +74,33 @@ def test_ablate_drop_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_attention_maps_smoke(tmp_path):
-    printed = _papermill("nbs/attention_maps.ipynb", tmp_path, smoke=True)
+    # the test ViT has 2 layers, and single objects at 128 px hold a query only with radius 0
+    printed = _papermill("nbs/attention_maps.ipynb", tmp_path, smoke=True, layer=1, radius=0, max_images=4, batch_size=2)
 
-    summary = _rows(tmp_path / "summary.csv")
-    assert {(r["model"], r["task"]) for r in summary} == {
-        (m, t) for m in ("ViTP", "general", "random") for t in ("optical_det", "sar_det", "loveda", "medical")
-    }
-    for r in summary:
-        assert (
-            int(r["images"]) >= 1
-            and r["seeds"] == "2"
-            and 0 <= float(r["entropy"]) <= 1 + 1e-6
-            and 0 < float(r["chance"]) <= 1
-            and float(r["lift"]) > 0
-        )
-    per_image = _rows(tmp_path / "images.csv")
-    assert len(per_image) == 2 * sum(int(r["images"]) for r in summary) and {r["seed"] for r in per_image} == {"0", "1"}  # smoke: two seeds
-    runs = _runs(tmp_path)
-    assert [r["seed"] for r in runs] == [0, 1] and all(r["params"]["layer"] == 1 and r["seconds"] > 0 for r in runs)
-    for r in summary:  # the summary's lift is the mean of the seeds' recorded lifts
-        key = f"lift/{r['model']}/{r['task']}"
-        assert float(r["lift"]) == pytest.approx((runs[0]["metrics"][key] + runs[1]["metrics"][key]) / 2) and float(r["lift_half"]) >= 0
-    layers = _rows(tmp_path / "layers.csv")
-    assert sorted((r["model"], r["layer"]) for r in layers) == sorted(
-        (m, l) for m in ("ViTP", "general", "random") for l in "01"
-    )  # test preset: 2 layers
-    for png in ("attention_maps.png", "attention_stats.png"):
+    tasks, models = ("optical_det", "sar_det", "loveda", "medical"), ("ViTP", "general", "random")
+    (run,) = _runs(tmp_path)  # smoke: one seed, one run holding every ViT
+    assert run["seed"] == 0 and run["params"]["layer"] == 1 and run["params"]["tasks"] == list(tasks) and "task" not in run["params"]
+    m = run["metrics"]
+    assert sorted(m) == sorted(
+        [f"lift/{v}/{t}" for v in models for t in tasks]
+        + [f"share_diff/{v}/{t}" for v in models[1:] for t in tasks]
+        + [f"layer_lift/{v}/{l}" for v in models for l in (0, 1)]  # test preset: 2 layers
+    )
+    assert all(m[k] > 0 for k in m if k.startswith(("lift", "layer_lift"))) and all(
+        -1 <= m[k] <= 1 for k in m if k.startswith("share_diff")
+    )
+    (row,) = _rows(tmp_path / "summary.csv")
+    assert row["arm"] == "ViTP" and float(row["share_diff/random/loveda"]) == pytest.approx(100 * m["share_diff/random/loveda"])
+    assert row["share_diff/general/optical_det_n"] == "1" and "share_diff/general/medical" not in row  # the control is not judged
+    for png in ("maps.png", "attention_maps.png"):  # the maps of the first seed; the sweep's plot
         assert _is_png(tmp_path / png)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert (
-        "| medical (control) | general | 2 |" in side
-        and "| loveda | random | 2 |" in side
-        and "**Claim**" in side
-        and "Smoke settings" in side
-    )
+    assert "ViTP: share_diff/general/loveda > 0" in side and "undecided (n = 1 < 2)" in side and "smoke settings" in side
     assert (tmp_path / "work" / "vit_vitp_seed0" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
-    assert "all done" in printed
+    assert (
+        "attention_maps: 1 of 1 runs to do" in printed
+        and "**Claims on share_diff/random/loveda:** 0 held, 0 did not hold, 1 undecided of 1." in printed
+    )
 
 
 @pytest.mark.slow
