@@ -79,42 +79,33 @@ def test_ablate_drop_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_attention_maps_smoke(tmp_path):
-    printed = _papermill("nbs/attention_maps.ipynb", tmp_path, smoke=True)
+    # the test ViT has 2 layers, and single objects at 128 px hold a query only with radius 0
+    printed = _papermill("nbs/attention_maps.ipynb", tmp_path, smoke=True, layer=1, radius=0, max_images=4, batch_size=2)
 
-    summary = _rows(tmp_path / "summary.csv")
-    assert {(r["model"], r["task"]) for r in summary} == {
-        (m, t) for m in ("ViTP", "general", "random") for t in ("optical_det", "sar_det", "loveda", "medical")
-    }
-    for r in summary:
-        assert (
-            int(r["images"]) >= 1
-            and r["seeds"] == "2"
-            and 0 <= float(r["entropy"]) <= 1 + 1e-6
-            and 0 < float(r["chance"]) <= 1
-            and float(r["lift"]) > 0
-        )
-    per_image = _rows(tmp_path / "images.csv")
-    assert len(per_image) == 2 * sum(int(r["images"]) for r in summary) and {r["seed"] for r in per_image} == {"0", "1"}  # smoke: two seeds
-    runs = _runs(tmp_path)
-    assert [r["seed"] for r in runs] == [0, 1] and all(r["params"]["layer"] == 1 and r["seconds"] > 0 for r in runs)
-    for r in summary:  # the summary's lift is the mean of the seeds' recorded lifts
-        key = f"lift/{r['model']}/{r['task']}"
-        assert float(r["lift"]) == pytest.approx((runs[0]["metrics"][key] + runs[1]["metrics"][key]) / 2) and float(r["lift_half"]) >= 0
-    layers = _rows(tmp_path / "layers.csv")
-    assert sorted((r["model"], r["layer"]) for r in layers) == sorted(
-        (m, l) for m in ("ViTP", "general", "random") for l in "01"
-    )  # test preset: 2 layers
-    for png in ("attention_maps.png", "attention_stats.png"):
+    tasks, models = ("optical_det", "sar_det", "loveda", "medical"), ("ViTP", "general", "random")
+    (run,) = _runs(tmp_path)  # smoke: one seed, one run holding every ViT
+    assert run["seed"] == 0 and run["params"]["layer"] == 1 and run["params"]["tasks"] == list(tasks) and "task" not in run["params"]
+    m = run["metrics"]
+    assert sorted(m) == sorted(
+        [f"lift/{v}/{t}" for v in models for t in tasks]
+        + [f"share_diff/{v}/{t}" for v in models[1:] for t in tasks]
+        + [f"layer_lift/{v}/{l}" for v in models for l in (0, 1)]  # test preset: 2 layers
+    )
+    assert all(m[k] > 0 for k in m if k.startswith(("lift", "layer_lift"))) and all(
+        -1 <= m[k] <= 1 for k in m if k.startswith("share_diff")
+    )
+    (row,) = _rows(tmp_path / "summary.csv")
+    assert row["arm"] == "ViTP" and float(row["share_diff/random/loveda"]) == pytest.approx(100 * m["share_diff/random/loveda"])
+    assert row["share_diff/general/optical_det_n"] == "1" and "share_diff/general/medical" not in row  # the control is not judged
+    for png in ("maps.png", "attention_maps.png"):  # the maps of the first seed; the sweep's plot
         assert _is_png(tmp_path / png)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert (
-        "| medical (control) | general | 2 |" in side
-        and "| loveda | random | 2 |" in side
-        and "**Claim**" in side
-        and "Smoke settings" in side
-    )
+    assert "ViTP: share_diff/general/loveda > 0" in side and "undecided (n = 1 < 2)" in side and "smoke settings" in side
     assert (tmp_path / "work" / "vit_vitp_seed0" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
-    assert "all done" in printed
+    assert (
+        "attention_maps: 1 of 1 runs to do" in printed
+        and "**Claims on share_diff/random/loveda:** 0 held, 0 did not hold, 1 undecided of 1." in printed
+    )
 
 
 @pytest.mark.slow
@@ -139,52 +130,56 @@ def test_table_robustness_smoke(tmp_path):
     assert sorted((r["params"]["drop_ratio"], r["seed"]) for r in runs) == [(0.0, 0), (0.75, 0)]  # smoke: both arms × 1 seed
     for r in runs:
         m = r["metrics"]
-        assert r["params"]["preset"] == "test" and r["params"]["severities"] == [3] and r["commit"] and r["seconds"] > 0
+        assert r["params"]["preset"] == "test" and r["params"]["severities"] == [3] and r["params"]["metric"] == "mIoU"
+        assert r["commit"] and r["seconds"] > 0
         assert sorted(m) == sorted(["clean", *corruptions, "avg", "delta", "pretrain_loss", "pretrain_flops"])
         assert all(0 <= m[k] <= 1 for k in ["clean", *corruptions]) and m["pretrain_flops"] > 0
         assert m["avg"] == pytest.approx(sum(m[c] for c in corruptions) / 12) and m["delta"] == pytest.approx(m["clean"] - m["avg"])
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["condition"], row["drop_ratio"], row["n"]) for row in summary] == [
-        (c, r, "1") for c in ["clean", *corruptions, "avg", "delta"] for r in ("0.0", "0.75")
-    ]
-    assert {(row["condition"], row["drop_ratio"]): row["paper"] for row in summary}[("avg", "0.75")] == "69.0"  # Table 16's ViTP Avg
+    assert [(row["arm"], row["paper"], row["clean_n"], row["avg_n"], row["delta_n"]) for row in summary] == [
+        ("ViTP w/o VRL", "67.13", "1", "1", "1"),
+        ("ViTP", "69.0", "1", "1", "1"),
+    ]  # Table 16's Avg beside each arm
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| avg | 67.13 | 69.00 |" in side and "| Δ (clean − avg) | 4.78 | 4.37 |" in side and "r=0.75 < r=0.0" in side
-    assert side.count("| undecided (n < 2) |") == 15  # one seed: no row of the table is judged
+    assert "ViTP < ViTP w/o VRL on delta" in side and "ViTP > ViTP w/o VRL on avg" in side
+    assert side.count("undecided (n = 1 < 2)") == 2 * 3 + 12  # one seed: nothing judged (the three claims: table and text; each corruption)
+    assert "| haze | 67.12 | 70.85 |" in side and "held under 0 of 12" in side  # the per-corruption table
     assert _is_png(tmp_path / "table_robustness.png")
-    assert (tmp_path / "work" / "r0.75_seed0" / "vit" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
-    assert "**Claim** (VRL raises Avg)" in printed
+    assert len(list((tmp_path / "work" / "stages").glob("*/vit/config.json"))) == 3 and (tmp_path / "data" / "tree.json").exists()
+    assert "table_robustness: 2 of 2 runs to do" in printed and "**Claims on avg:** 0 held, 0 did not hold, 1 undecided of 1." in printed
 
 
 @pytest.mark.slow
 def test_table_paradigms_smoke(tmp_path):
-    from vitp.baselines import budget_steps
-
-    printed = _papermill("nbs/table_paradigms.ipynb", tmp_path, smoke=True)
+    # the baselines' batch is the notebook's own parameter (smoke leaves it): 2, so the smoke budget buys whole steps
+    printed = _papermill("nbs/table_paradigms.ipynb", tmp_path, smoke=True, baseline_batch=2, probe=True)
 
     runs = {r["params"]["paradigm"]: r for r in _runs(tmp_path)}
     assert sorted(runs) == ["clip", "mae", "random", "vitp"] and {r["seed"] for r in runs.values()} == {0}  # smoke: 1 seed
     for r in runs.values():
-        assert r["params"]["preset"] == "test" and r["commit"] and r["seconds"] > 0
-        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1
+        assert r["params"]["preset"] == "test" and r["params"]["count_general"] is True and r["params"]["baseline_batch"] == 2
+        assert r["params"]["task"] == "loveda" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+        assert r["commit"] and r["seconds"] > 0
     vitp = runs["vitp"]["metrics"]
     assert vitp["general_flops"] > 0 and vitp["pretrain_flops"] > 0 and vitp["records_seen"] == 4 * 2  # smoke: 4 steps of 2
-    for kind in ("mae", "clip"):  # the baselines got ViTP's FLOPs, general stage included, as steps of the smoke batch (2)
+    for kind in ("mae", "clip"):  # the baselines got ViTP's FLOPs, general stage included, as steps of their batch (2)
         m = runs[kind]["metrics"]
-        assert m["budget_flops"] == vitp["pretrain_flops"] + vitp["general_flops"]
-        assert m["pretrain_steps"] == budget_steps(kind, m["budget_flops"], arch="test", batch_size=2) >= 1
-        assert m["records_seen"] == 2 * m["pretrain_steps"] and m["pretrain_flops"] > 0
+        assert m["pretrain_flops"] == pytest.approx(vitp["pretrain_flops"] + vitp["general_flops"])
+        assert m["pretrain_steps"] >= 1 and m["records_seen"] == 2 * m["pretrain_steps"] and m["general_flops"] == 0
     assert runs["random"]["metrics"]["pretrain_flops"] == 0 and runs["random"]["metrics"]["records_seen"] == 0
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["paradigm"], row["n"]) for row in summary] == [("vitp", "1"), ("mae", "1"), ("clip", "1"), ("random", "1")]
-    assert float(summary[0]["flops"]) == vitp["pretrain_flops"] + vitp["general_flops"]
+    assert [(row["arm"], row["paper"], row["mIoU_n"]) for row in summary] == [
+        ("vitp", "55.8", "1"),
+        ("mae", "53.6", "1"),
+        ("clip", "52.2", "1"),
+        ("random", "", "1"),
+    ]  # Table 13's ADE20K column
     side = (tmp_path / "side_by_side.md").read_text()
-    for row in ("| vitp | 55.8 |", "| mae | 53.6 |", "| clip | 52.2 |", "| random | — |"):
-        assert row in side  # Table 13's ADE20K column
-    assert "paradigm=mae < paradigm=vitp" in side and "undecided (n < 2)" in side and "| random | 0 | 0 | 0 | 0 % |" in side
+    assert "| mae | 53.6 |" in side and "mae < vitp" in side and "undecided (n = 1 < 2)" in side  # one seed: not decided
+    assert "| random | 0 | 0 | 0 | 0 % |" in side  # the compute table
     assert _is_png(tmp_path / "table_paradigms.png")
-    assert (tmp_path / "work" / "mae_seed0" / "pretrain" / "vit" / "config.json").exists() and (tmp_path / "data" / "tree.json").exists()
-    assert "**Claim** (ViTP above each other arm" in printed
+    assert len(list((tmp_path / "work" / "stages").glob("mae_*/vit/config.json"))) == 1 and (tmp_path / "data" / "tree.json").exists()
+    assert "table_paradigms: 4 of 4 runs to do" in printed and "**Claims on mIoU:** 0 held, 0 did not hold, 3 undecided of 3." in printed
 
 
 @pytest.mark.slow
@@ -279,7 +274,8 @@ def test_ablate_llm_size_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_table_efficiency_smoke(tmp_path):
-    printed = _papermill("nbs/table_efficiency.ipynb", tmp_path, smoke=True)
+    # a smoke stage has 4 steps: the notebook's own warm-up and benchmark steps come down with it
+    printed = _papermill("nbs/table_efficiency.ipynb", tmp_path, smoke=True, warmup_steps=1, bench_steps=1, bench_warmup=1)
 
     runs = _runs(tmp_path)
     stages = {(r["params"]["group_by_length"], r["params"]["drop_ratio"]): r for r in runs if "bench" not in r["params"]}
@@ -287,6 +283,7 @@ def test_table_efficiency_smoke(tmp_path):
     for r in stages.values():
         m = r["metrics"]
         assert r["params"]["preset"] == "test" and r["seconds"] > 0 and m["s_per_step"] > 0 and m["samples"] == 4 * 2  # 4 steps × 2
+        assert r["params"]["machine"] and r["params"]["max_tiles"] == 1 and "task" not in r["params"]  # a stage alone: no task
         assert m["tokens_computed_per_step"] >= m["tokens_seen_per_step"] > 0 and m["padding_ratio"] >= 1
         assert m["peak_gib"] is None or m["peak_gib"] > 0  # measured on a GPU only
     for g in (0, 16):  # same seed, same batches: VRL at 0.75 leaves the LLM fewer tokens and the FLOP model fewer FLOPs
@@ -294,22 +291,25 @@ def test_table_efficiency_smoke(tmp_path):
         assert stages[g, 0.75]["metrics"]["train_flops"] < stages[g, 0.0]["metrics"]["train_flops"]
     bench = sorted(r["params"]["group_by_length"] for r in runs if r["params"].get("bench") == "benchmarks/throughput.py")
     assert bench == [0, 16]
-    summary = _rows(tmp_path / "summary.csv")
-    assert [(row["group_by_length"], row["drop_ratio"], row["n"]) for row in summary] == [
-        ("0", "0.0", "1"),
-        ("0", "0.75", "1"),
-        ("16", "0.0", "1"),
-        ("16", "0.75", "1"),
+    summary = {row["arm"]: row for row in _rows(tmp_path / "summary.csv")}
+    assert [(arm, row["s_per_step_n"]) for arm, row in summary.items()] == [
+        ("r = 0.0, g = 0", "1"),
+        ("r = 0.75, g = 0", "1"),
+        ("r = 0.0, g = 16", "1"),
+        ("r = 0.75, g = 16", "1"),
     ]
-    ratios = _rows(tmp_path / "ratios.csv")
-    flops = [float(r["mean"]) for r in ratios if r["quantity"] == "FLOPs per step"]
-    assert len(flops) == 2 and all(0 < x < 1 for x in flops)
+    for g in (0, 16):  # GFLOPs per step: fewer with VRL
+        assert 0 < float(summary[f"r = 0.75, g = {g}"]["flops_per_step"]) < float(summary[f"r = 0.0, g = {g}"]["flops_per_step"])
     assert len(_rows(tmp_path / "throughput.csv")) == 4
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "| r = 0.75 : r = 0.0, group_by_length 0 | time per step |" in side and "undecided (n < 2)" in side
+    assert "r = 0.75, g = 0 < r = 0.0, g = 0 on flops_per_step, in %" in side and "undecided (n = 1 < 2)" in side  # one seed
     assert "not produced by this notebook" in side and "speed × 1.087" in side  # the cited H200 reference, labelled
+    assert "**Interleaved** (`benchmarks/throughput.py`, seed 0): g = 0: r = 0.75 : r = 0.0 samples/s ×" in side
     assert _is_png(tmp_path / "table_efficiency.png")
-    assert "**Claim** (§3.2" in printed
+    assert (
+        "table_efficiency: 4 of 4 runs to do" in printed
+        and "**Claims on flops_per_step:** 0 held, 0 did not hold, 2 undecided of 2." in printed
+    )
 
 
 @pytest.mark.slow
@@ -345,26 +345,32 @@ def test_table_data_efficiency_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_table_frozen_smoke(tmp_path):
-    printed = _papermill("nbs/table_frozen.ipynb", tmp_path, smoke=True)
+    printed = _papermill("nbs/table_frozen.ipynb", tmp_path, smoke=True, probe=True)  # the probe too: each arm on its own task
 
     runs = _runs(tmp_path)
     assert sorted((r["params"]["task"], r["params"]["backbone"], r["seed"]) for r in runs) == [
-        ("loveda", "general", 0),
-        ("loveda", "random", 0),
-        ("loveda", "vitp", 0),
+        (t, b, 0) for t in ("loveda", "medical") for b in ("general", "random", "vitp")
     ]
     for r in runs:
-        assert r["params"]["frozen_backbone"] is True and r["params"]["neck"] == "simple_fpn" and 0 <= r["metrics"]["mIoU"] <= 1
-    for b in ("vitp", "general", "random"):  # the ViT was frozen: every trainable parameter lies outside it
-        res = json.loads((tmp_path / "work" / f"loveda_{b}_seed0" / "finetune" / "results.json").read_text())
+        assert r["params"]["frozen_backbone"] is True and r["params"]["neck"] == "simple_fpn" and r["params"]["drop_ratio"] == 0.75
+        assert r["params"]["preset"] == "test" and 0 <= r["metrics"]["mIoU"] <= 1 and 0 <= r["metrics"]["probe_mIoU"] <= 1
+    probed = {(r["params"]["task"], r["params"]["backbone"]): r["metrics"]["probe_mIoU"] for r in runs}
+    assert probed["loveda", "random"] != probed["medical", "random"]  # the same random ViT, probed on each arm's own task
+    tuned = [json.loads(p.read_text()) for p in sorted((tmp_path / "work").glob("*_seed0/finetune/results.json"))]
+    assert len(tuned) == 6
+    for res in tuned:  # the ViT was frozen: every trainable parameter lies outside it
         assert res["config"]["frozen_backbone"] and res["params"]["trainable"] == res["params"]["total"] - res["params"]["backbone"] > 0
     summary = _rows(tmp_path / "summary.csv")
-    assert [(row["task"], row["backbone"], row["n"]) for row in summary] == [("loveda", b, "1") for b in ("vitp", "general", "random")]
+    assert [(row["arm"], row["mIoU_n"], row["probe_mIoU_n"]) for row in summary] == [
+        (f"{t} {b}", "1", "1") for t in ("loveda", "medical") for b in ("vitp", "general", "random")
+    ]
+    assert [row["paper"] for row in summary[:3]] == ["51.9", "51.5", "51.5"]  # Table 14: ViTP, the strongest other (AIMv2)
     side = (tmp_path / "side_by_side.md").read_text()
-    assert "ViTP L/16: 51.9" in side and "AIMv2 [45] L/14, 51.5" in side  # Table 14's numbers
-    assert "| loveda (mIoU) | general |" in side and "backbone=vitp > backbone=general | undecided (n < 2)" in side
+    assert "| loveda vitp | 51.9 |" in side and "AIMv2 [45] L/14 51.5" in side
+    assert "loveda vitp > loveda general; loveda vitp > loveda random" in side and "undecided (n = 1 < 2)" in side  # one seed
+    assert "paired: mDice" in side and "paired: probe mIoU" in side
     assert _is_png(tmp_path / "table_frozen.png")
-    assert "**Claim** (a frozen ViTP ViT" in printed
+    assert "table_frozen: 6 of 6 runs to do" in printed and "**Claims on mIoU:** 0 held, 0 did not hold, 4 undecided of 4." in printed
 
 
 @pytest.mark.slow

@@ -317,28 +317,37 @@ DEFAULT_EFFECT = 1.0  # points: the effect a claim is judged against when the pa
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of the paper: `arm` scores higher (`higher=True`) or lower than `baseline`, by `effect` points in the
-    paper (None: it gives no numbers); `text` says it in the paper's words."""
+    """A claim of the paper: `arm` scores higher (`higher=True`) or lower than `baseline` (None: than 0, for a metric
+    that is itself a paired difference within each run), by `effect` points in the paper (None: it gives no numbers),
+    on `metric` only when set; `relative`: by `effect` percent (a claim on a cost: seconds, FLOPs, memory); `text`
+    says it in the paper's words."""
     arm: str
-    baseline: str
+    baseline: str | None
     higher: bool = True
     effect: float | None = None
     text: str = ""
+    metric: str | None = None  # judged on this metric only (None: on every metric of the sweep)
+    relative: bool = False     # judged on the per-seed change arm ÷ baseline − 1, in %, not on the difference
 
     @property
     def delta(self) -> float: return abs(self.effect) if self.effect else DEFAULT_EFFECT
 
-    def __str__(self) -> str: return f"{self.arm} {'>' if self.higher else '<'} {self.baseline}"
+    def __str__(self) -> str:
+        op, unit = ">" if self.higher else "<", ", in %" if self.relative else ""
+        if self.baseline is None: return f"{self.arm}: {self.metric or 'the metric'} {op} 0{unit}"
+        return f"{self.arm} {op} {self.baseline}" + (f" on {self.metric}" if self.metric else "") + unit
 
 def judge(claim: Claim, values: dict[str, dict[int, float | None]], level: float = 0.95) -> dict:
-    """`claim` judged on paired differences: `values` maps arm → seed → metric (points); seeds missing from either
-    arm, or None there, are left out. The `paired_test` of the signed differences, `verdict`, `delta`, `power`."""
+    """`claim` judged on paired differences (percent changes when `claim.relative`): `values` maps arm → seed →
+    metric (points); seeds missing from either arm, or None there, are left out. The `paired_test` of the signed
+    differences, `verdict`, `delta`, `power`."""
     for arm in (claim.arm, claim.baseline):
-        if arm not in values: raise ValueError(f"claim {claim}: no runs of arm {arm!r}; arms: {sorted(values)}")
-    base, arm = values[claim.baseline], values[claim.arm]
+        if arm is not None and arm not in values: raise ValueError(f"claim {claim}: no runs of arm {arm!r}; arms: {sorted(values)}")
+    arm = values[claim.arm]
+    base = values[claim.baseline] if claim.baseline is not None else dict.fromkeys(arm, 0.0)
     seeds = sorted(s for s in set(base) & set(arm) if base[s] is not None and arm[s] is not None)
     sign = 1 if claim.higher else -1
-    diffs = [sign * (arm[s] - base[s]) for s in seeds]
+    diffs = [sign * (100 * (arm[s] / base[s] - 1) if claim.relative else arm[s] - base[s]) for s in seeds]
     t = paired_test(np.zeros(len(diffs)), diffs, level)
     if t["n"] < 2: verdict = f"undecided (n = {t['n']} < 2)"
     elif t["lo"] > 0: verdict = "held"
@@ -346,7 +355,7 @@ def judge(claim: Claim, values: dict[str, dict[int, float | None]], level: float
     elif t["hi"] < claim.delta: verdict = f"did not hold (an effect of δ = {claim.delta:g} is excluded)"
     else: verdict = "undecided"
     return dict(claim=str(claim), seeds=seeds, diffs=diffs, **{k: t[k] for k in ("mean", "sd", "n", "lo", "hi", "t", "p")},
-                verdict=verdict, delta=claim.delta, power=power_line(diffs, claim.delta))
+                verdict=verdict, delta=claim.delta, power=power_line(diffs, claim.delta, unit="%" if claim.relative else "points"))
 
 # %% ../nbs/18_experiments.ipynb #2b6e6f48
 STUDY_DEFAULTS = dict(
@@ -493,10 +502,12 @@ class Study:
         raise ValueError(f"unknown backbone {kind!r}: choose vitp, general, random, mae, clip or a ViT export folder")
 
     def _baseline(self, kind: str, p: dict, seed: int) -> tuple[dict, dict]:
-        "An MAE / CLIP-style ViT pretrained on ViTP's own images for the FLOPs of the general and ViTP stages of `seed`."
+        """An MAE / CLIP-style ViT pretrained on ViTP's own images for the FLOPs of the general and ViTP stages of `seed`
+        (the ViTP stage's only when `p` has `count_general` False)."""
         from vitp.baselines import budget_steps, pretrain_baseline, run_flops
         final = Path(self.vitp(p, seed))
-        budget = run_flops(final.parent) + (run_flops(Path(self.general(p)).parent) if p["general_steps"] else 0.0)
+        general = p["general_steps"] and p.get("count_general", True)
+        budget = run_flops(final.parent) + (run_flops(Path(self.general(p)).parent) if general else 0.0)
         arch = str(final.parent / "vit")
         cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=p["recipe"] or "vitp", arch=arch, seed=seed,
                    batch_size=p["baseline_batch"], lr=p["baseline_lr"], checkpoint_every=10**6)
@@ -505,11 +516,12 @@ class Study:
         return dict(backbone=str(vit), arch=str(vit)), dict(pretrain_flops=budget, pretrain_steps=steps)
 
     # ---- scoring ------------------------------------------------------------------------------------------------
-    def task_root(self) -> Path:
-        "The task's dataset folder: `finetune_data`, or the embedded tree's (written when missing)."
+    def task_root(self, p: dict | None = None) -> Path:
+        "The dataset folder of `p`'s task (default: the study's): `finetune_data`, or the embedded tree's (written when missing)."
         from vitp.embedded import write_embedded
-        if self.p["finetune_data"]: return Path(from_root(self.p["finetune_data"]))
-        return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"]).downstream[self.p["task"]]
+        p = p or self.p
+        if p["finetune_data"]: return Path(from_root(p["finetune_data"]))
+        return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"]).downstream[p["task"]]
 
     def finetune_cfg(self, p: dict) -> dict:
         """The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set and the
@@ -521,8 +533,9 @@ class Study:
         return toy_finetune(p["task"], p["img_size"], p["finetune_steps"], p["finetune_batch"], p["finetune_lr"], neck=p["neck"],
                             data=from_root(p["finetune_data"]), **self.data_cfg(), **paper, **own)
 
-    def probe(self, pick: dict, seed: int) -> dict:
-        "The frozen linear probe of the ViT `pick` names (`backbone`/`arch` as fine-tuning takes them): `probe_acc`, `probe_mIoU`."
+    def probe(self, pick: dict, seed: int, p: dict | None = None) -> dict:
+        """The frozen linear probe of the ViT `pick` names (`backbone`/`arch` as fine-tuning takes them) on the task of `p`
+        (default: the study's): `probe_acc`, `probe_mIoU`."""
         from vitp.diagnostics import linear_probe
         vit = pick["backbone"]
         if vit == "random":
@@ -532,7 +545,8 @@ class Study:
         from vitp.export import read_vit
         patch = read_vit(vit)[1]["patch_size"] if isinstance(vit, (str, Path)) else vit.patch_embed.patch_size[0]
         # the grid fine-tuning gives the ViT (stride 16 at img_size), at the ViT's own patch size
-        got = linear_probe(vit, self.p["task"], self.task_root(), img_size=self.p["img_size"] // 16 * patch, progress=False)
+        p = p or self.p
+        got = linear_probe(vit, p["task"], self.task_root(p), img_size=self.p["img_size"] // 16 * patch, progress=False)
         return dict(probe_acc=got["acc"], probe_mIoU=got["mIoU"])
 
     def run(self, p: dict, seed: int, score: Callable | None = None) -> dict:
@@ -540,7 +554,7 @@ class Study:
         and a fine-tuning run (when `finetune`) scored by its test metrics — or by `score(finetune_run, seed)`."""
         from vitp.finetune import finetune, prepare_finetune
         pick, metrics = self.backbone(p, seed)
-        if p["probe"]: metrics |= self.probe(pick, seed)
+        if p["probe"]: metrics |= self.probe(pick, seed, p)
         if not p["finetune"]: return metrics
         folder = self.work / f"{_hash(self.setting(p))}_seed{seed}" / "finetune"
         shutil.rmtree(folder, ignore_errors=True)  # an unrecorded run starts over
@@ -562,13 +576,14 @@ class Study:
 
     def sweep(self, arms: dict[str, dict], claims: Sequence[Claim] = (), paper: dict | None = None, title: str = "",
               x: str | None = None, xlabel: str | None = None, metrics: Sequence[str] | None = None, score: Callable | None = None,
-              run: Callable | None = None, scale: float = 100, notes: str = "") -> "SweepResult":
+              run: Callable | None = None, scale: float | dict = 100, notes: str = "") -> "SweepResult":
         """Run what `runs.jsonl` lacks of `arms` (label → the parameters it changes) × seeds, then judge `claims` on the paired
-        differences of each of `metrics` (default `judged_metrics`, × `scale`), and write summary.csv, the plot (x: the
-        parameter `x` when the arms vary a number, else bars), side_by_side.md and REPORT.md. `run(p, seed)` replaces the
-        standard run, `score` its fine-tuning score; `paper` holds the paper's value per arm label; `notes` closes the text."""
+        differences of each of `metrics` (default `judged_metrics`, × `scale`: a number, or one per metric, default 1), and
+        write summary.csv, the plot (x: the parameter `x` when the arms vary a number, else bars), side_by_side.md and
+        REPORT.md. `run(p, seed)` replaces the standard run, `score` its fine-tuning score; `paper` holds the paper's value
+        per arm label; `notes` closes the text."""
         settings = {label: self.setting(arm) for label, arm in arms.items()}
-        missing = [c for c in claims if c.arm not in arms or c.baseline not in arms]
+        missing = [c for c in claims if c.arm not in arms or (c.baseline is not None and c.baseline not in arms)]
         if missing: print(f"not judged (an arm is not among this run's): {', '.join(map(str, missing))}")
         claims = [c for c in claims if c not in missing]
         if len({json.dumps(s, sort_keys=True) for s in settings.values()}) < len(settings):
@@ -593,7 +608,7 @@ class Study:
             label = label_of[json.dumps({k: v for k, v in r["params"].items() if v is not None}, sort_keys=True)]
             for m in metrics:
                 v = r["metrics"].get(m)
-                values[m][label][r["seed"]] = None if v is None else scale * v
+                values[m][label][r["seed"]] = None if v is None else (scale.get(m, 1) if isinstance(scale, dict) else scale) * v
         result = SweepResult(self, arms, list(claims), paper or {}, values, runs, title or self.name, x, xlabel, notes)
         if not self.p["dry_run"]: result.write()
         return result
@@ -616,7 +631,11 @@ class SweepResult:
     notes: str = ""
 
     def __post_init__(self):
-        self.verdicts = {m: [judge(c, v) for c in self.claims] for m, v in self.values.items()}
+        self.verdicts = {m: [judge(c, v) for c in self.claims_on(m)] for m, v in self.values.items()}
+
+    def claims_on(self, metric: str) -> list:
+        "The claims judged on `metric`: those about it, and those about no metric in particular."
+        return [c for c in self.claims if c.metric in (None, metric)]
 
     def summary(self) -> list[dict]:
         "Per arm: n, and per metric the mean with its 95 % t-interval over seeds (NaN when n < 2)."
@@ -633,30 +652,31 @@ class SweepResult:
     def table(self) -> str:
         "The side-by-side markdown table: the paper's value, ours per metric (mean ± 95 % CI, n), each claim's verdict per metric."
         metrics = list(self.values)
-        by_arm = {c.arm: c for c in self.claims}
         head = ["arm", "paper", *[f"ours: {_SHORT.get(m, m)} (mean ± 95 % CI, n)" for m in metrics], "paper's claim",
                 *[f"paired: {_SHORT.get(m, m)}" for m in metrics]]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in self.summary():
-            c = by_arm.get(row["arm"])
-            verdicts = [next(v for v in self.verdicts[m] if v["claim"] == str(c)) for m in metrics] if c else []
+            own = [c for c in self.claims if c.arm == row["arm"]]
+            # per metric, the verdict of the arm's first claim judged on it
+            verdicts = [next((v for c, v in zip(self.claims_on(m), self.verdicts[m]) if c.arm == row["arm"]), None) for m in metrics]
             cells = [str(row["arm"]), _num(row["paper"], 1),
                      *[f"{_num(row[m], 1)} ± {_num(row[m + '_half'], 1)} (n={row[m + '_n']})" for m in metrics],
-                     str(c) if c else ("baseline" if any(k.baseline == row["arm"] for k in self.claims) else "—"),
-                     *([f"{v['verdict']}: {_signed(v['mean'])} [{_signed(v['lo'])}, {_signed(v['hi'])}]" for v in verdicts]
-                       or [""] * len(metrics))]
+                     "; ".join(map(str, own)) or ("baseline" if any(k.baseline == row["arm"] for k in self.claims) else "—"),
+                     *[f"{v['verdict']}: {_signed(v['mean'])} [{_signed(v['lo'])}, {_signed(v['hi'])}]" if v else "" for v in verdicts]]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
 
     def conclusion(self) -> str:
         "What held: per metric the count of claims that held, did not hold, stayed undecided; the power line of each undecided one."
         p, out = self.study.p, []
+        scored = " and ".join(w for w, on in (("probe", p["probe"]), ("fine-tuning", p["finetune"])) if on)
+        tasks = ", ".join(f"`{t}`" for t in dict.fromkeys(arm.get("task", p["task"]) for arm in self.arms.values()))  # arms may change it
         out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}"
                    + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
-                   + f": preset {p['preset']!r}, {p['general_steps']} general steps, ViTP stages of {p['pretrain_steps']} steps × "
-                     f"{p['pretrain_batch']}"
-                   + f"; probe and fine-tuning on `{p['task']}` ({p['finetune_steps']} steps × {p['finetune_batch']} crops of "
-                     f"{p['img_size']} px).")
+                   + f": preset {p['preset']!r}" + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
+                   + f", ViTP stages of {p['pretrain_steps']} steps" + (f" × {p['pretrain_batch']}" if p["pretrain_batch"] else "")
+                   + (f"; {scored} on {tasks} ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px)" if scored
+                      else "") + ".")
         out.append("**Test.** Paired over seeds (each seed shares the general stage, fine-tuning init, data order and crops across arms): "
                    "95 % t-interval of arm − baseline in the paper's direction; held above 0, did not hold below 0 or below the paper's "
                    "effect δ.")
