@@ -448,8 +448,8 @@ class EvalCB(Callback):
 # %% ../nbs/14_finetune.ipynb #b7ad40dd
 FINETUNE_DEFAULTS = dict(
     # task: one of TASKS; data: the task's dataset folder in its real format, or None for the embedded tree's
-    # (written once at data_root with data_size / data_scale, as vitp_pretrain does)
-    task="loveda", data=None, data_root="data/embedded", data_size=224, data_scale=1.0,
+    # (written once at data_root with data_size / data_scale / data_world, as vitp_pretrain does)
+    task="loveda", data=None, data_root="data/embedded", data_size=224, data_scale=1.0, data_world="default",
     # splits: "auto" = the task's default (the first of its candidates with labels), None = none, or a split by name
     train_split="train", eval_split="auto", test_split="auto", train_fraction=1.0,  # a seeded share of the train split (Table 15)
     # backbone: an exported ViT folder (vitp_export), or "random": the architecture of `arch` (a VLM preset or an
@@ -484,7 +484,8 @@ class FinetuneRun:
 def _data_root(cfg: dict) -> Path:
     "The task's dataset folder: `data`, or the embedded tree's (written when missing)."
     if cfg["data"] is not None: return Path(cfg["data"])
-    return write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"]).downstream[cfg["task"]]
+    return write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"],
+                          world=cfg["data_world"]).downstream[cfg["task"]]
 
 def prepare_finetune(cfg: dict | None = None, **overrides) -> FinetuneRun:
     "Build the run `cfg` (merged onto `FINETUNE_DEFAULTS`) describes, untrained."

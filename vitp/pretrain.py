@@ -153,7 +153,8 @@ PRETRAIN_DEFAULTS = dict(
     # data: an InternVL meta JSON and a recipe: "meta" (the meta's own repeat_time as rates), a recipe JSON file, a
     # recipe name of the embedded tree or one of vitp.recipe's paper recipes (a recipe's rates win over repeat_time);
     # missing: a recipe dataset absent from the meta is an "error" or is "drop"ped; meta=None: the embedded tree at data_root
-    meta=None, recipe="vitp", missing="error", data_root="data/embedded", data_size=224, data_scale=1.0,
+    # (data_world: which world of vitp.embedded.WORLDS it is written from)
+    meta=None, recipe="vitp", missing="error", data_root="data/embedded", data_size=224, data_scale=1.0, data_world="default",
     # system: a system turn put before every sample (None: none). InternVL-2.5's own template adds its system prompt,
     # vitp.vlm.INTERNVL_SYSTEM_PROMPT, to every sample, so a run from InternVL-2.5 weights sets that (configs/internvl2_5_1b_rs.json);
     # the embedded world's models never saw one and spend no tokens on it
@@ -176,7 +177,7 @@ def recipe_and_meta(cfg: dict) -> tuple[Recipe, dict[str, MetaEntry]]:
     """The recipe and meta a config names (recipe 'meta': the meta itself, its `repeat_time` as rates); the embedded tree is written first
     when `meta` is None."""
     if cfg["meta"] is None:
-        tree = write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"])
+        tree = write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"], world=cfg["data_world"])
         meta = read_meta(tree.meta)
         if cfg["recipe"] in tree.recipes: return tree.load_recipe(cfg["recipe"]), meta
     else: meta = read_meta(cfg["meta"])
