@@ -97,3 +97,27 @@ def test_default_world_params_unchanged(tmp_path):
     assert "world" not in t.params
     with pytest.raises(ValueError, match="unknown world"):
         write_embedded(tmp_path / "e", size=64, world="nope")
+
+
+def test_texture_cls_text_only_at_chance():
+    "The texture world's whole-image questions: a text-only model is within 6 points of 1/7 on held-out records."
+    from vitp.embedded import TEXTURE_PRETRAIN
+
+    recs = [r for s in range(1400) for r in TEXTURE_PRETRAIN["texture_cls"].sample(s, 64)[1]]
+    qa = [(r["conversations"][0]["value"], r["conversations"][1]["value"]) for r in recs]
+    assert _text_only_accuracy(qa) < 1 / 7 + 0.06
+
+
+def test_texture_config_binds(tmp_path):
+    "configs/embedded_texture.json writes the texture world and trains on texture_cls alone (its recipe file)."
+    from pathlib import Path
+
+    from vitp.core import load_config
+    from vitp.pretrain import PRETRAIN_DEFAULTS, check_data
+
+    repo = Path(__file__).resolve().parents[1]
+    cfg = load_config(repo / "configs/embedded_texture.json", defaults=PRETRAIN_DEFAULTS)
+    cfg |= dict(data_root=str(tmp_path / "tree"), data_scale=0.05, recipe=str(repo / cfg["recipe"]))
+    recipe, meta = check_data(cfg)
+    assert [e.name for e in recipe] == ["texture_cls"] and recipe.entries[0].size == len(read_jsonl(meta["texture_cls"].annotation))
+    assert cfg["model"] == "embedded-112" and cfg["data_size"] == 112 and "texture_cls" in meta

@@ -15,8 +15,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from .synth import (rs_scene, land_cover, change_pair, texture_cover, texture_change, shape_scene, SHAPE_CLASSES, general_sample,
-                        medical_sample, RS_CLASSES, LAND_COVER_CLASSES, GENERAL_CLASSES, MEDICAL_CLASSES)
+from .synth import (rs_scene, land_cover, change_pair, texture_cover, texture_change, texture_sample, shape_scene, SHAPE_CLASSES,
+                        general_sample, medical_sample, RS_CLASSES, LAND_COVER_CLASSES, GENERAL_CLASSES, MEDICAL_CLASSES)
 from .instruct import annotation, instruct, classify, conversation, task_grounding, ask
 from .formats import (MetaEntry, OrientedBoxes, DIOR_CLASSES, LOVEDA_DOMAINS, write_meta, write_jsonl, write_dota, write_dior_xml,
                           read_dior_xml, write_levircd, write_loveda, pair_files, check_choice, check_values, check_same_size, read_rgb,
@@ -26,8 +26,8 @@ from .recipe import Recipe, DatasetEntry, check_recipe
 
 # %% auto #0
 __all__ = ['SCENE_CLASSES', 'PRETRAIN', 'DIOR_SPLITS', 'MEDICAL_SPLITS', 'DOWNSTREAM', 'STRUCTURE_PRETRAIN',
-           'STRUCTURE_DOWNSTREAM', 'WORLDS', 'EMBEDDED_VERSION', 'scene_class', 'change_counts', 'PretrainSet',
-           'read_dior', 'MedicalSeg', 'DownstreamSet', 'EmbeddedTree', 'load_embedded', 'write_embedded']
+           'STRUCTURE_DOWNSTREAM', 'TEXTURE_PRETRAIN', 'WORLDS', 'EMBEDDED_VERSION', 'scene_class', 'change_counts',
+           'PretrainSet', 'read_dior', 'MedicalSeg', 'DownstreamSet', 'EmbeddedTree', 'load_embedded', 'write_embedded']
 
 # %% ../nbs/04b_embedded.ipynb #d71a229b
 def _seed(seed: int, name: str, index: int, attempt: int = 0) -> int:
@@ -299,6 +299,14 @@ def _general_ask(s: int, size: int):
     return [g["image"]], [conversation(None, "What is shown in this image?", g["label"].capitalize() + ".",
                                        image_after=True) | {"task": "classify"}]
 
+_TEXTURE_QUESTIONS = ("What land cover is this?", "What texture covers this image?", "Which land-cover class is shown?")
+
+def _texture_cls(s: int, size: int):
+    "Sampler: a whole-image `texture_sample` with one of `_TEXTURE_QUESTIONS` (uniform; the image after it), its class as answer."
+    t = texture_sample(s, size)
+    question = _TEXTURE_QUESTIONS[int(np.random.default_rng([s, 13]).integers(len(_TEXTURE_QUESTIONS)))]
+    return [t["image"]], [conversation(None, question, t["label"].capitalize() + ".", image_after=True) | {"task": "texture_cls"}]
+
 _SHAPES = ["colour", "count", "presence", "class", "relative"]
 STRUCTURE_PRETRAIN = {
     "shapes_vqa": PretrainSet(_shapes_vqa("optical", _SHAPES, 4), 60, 0.8, _RS, _OPT, ("vqa", "region_vqa"), (), "RSVQA, FIT_RS"),
@@ -315,7 +323,12 @@ STRUCTURE_DOWNSTREAM = DOWNSTREAM | {
     "loveda": replace(DOWNSTREAM["loveda"], write=partial(_loveda, cover=texture_cover)),
     "levircd": replace(DOWNSTREAM["levircd"], write=partial(_levircd, pair_of=texture_change)),
 }
-WORLDS = {"default": (PRETRAIN, DOWNSTREAM), "structure": (STRUCTURE_PRETRAIN, STRUCTURE_DOWNSTREAM)}
+# the structure world plus whole-image texture questions: the one task that makes a random-init VLM read texture
+TEXTURE_PRETRAIN = STRUCTURE_PRETRAIN | {
+    "texture_cls": PretrainSet(_texture_cls, 80, 1.0, _RS, _OPT, ("cls",), (), "Million-AID scene classes"),
+}
+WORLDS = {"default": (PRETRAIN, DOWNSTREAM), "structure": (STRUCTURE_PRETRAIN, STRUCTURE_DOWNSTREAM),
+          "texture": (TEXTURE_PRETRAIN, STRUCTURE_DOWNSTREAM)}
 
 # %% ../nbs/04b_embedded.ipynb #e5d3b634
 _TRIES = 200  # redraws for a scene that cannot carry its conversations (at 64 px, scenes with two classes are rare)

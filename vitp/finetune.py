@@ -484,7 +484,8 @@ class FinetuneRun:
 def _data_root(cfg: dict) -> Path:
     "The task's dataset folder: `data`, or the embedded tree's (written when missing)."
     if cfg["data"] is not None: return Path(cfg["data"])
-    return write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"], world=cfg["data_world"]).downstream[cfg["task"]]
+    return write_embedded(cfg["data_root"], size=cfg["data_size"], scale=cfg["data_scale"],
+                          world=cfg["data_world"]).downstream[cfg["task"]]
 
 def prepare_finetune(cfg: dict | None = None, **overrides) -> FinetuneRun:
     "Build the run `cfg` (merged onto `FINETUNE_DEFAULTS`) describes, untrained."

@@ -14,7 +14,7 @@ from PIL import Image
 # %% auto #0
 __all__ = ['WHEEL_FILES', 'RS_CLASSES', 'LAND_COVER_CLASSES', 'GENERAL_CLASSES', 'MEDICAL_CLASSES', 'SHAPE_CLASSES', 'COLOURS',
            'wheel_path', 'wheel_image', 'obb_to_points', 'rs_scene', 'land_cover', 'change_pair', 'general_sample',
-           'medical_sample', 'texture_cover', 'texture_change', 'shape_scene']
+           'medical_sample', 'texture_cover', 'texture_change', 'texture_sample', 'shape_scene']
 
 # %% ../nbs/02_synth.ipynb #17fdd98e
 WHEEL_FILES = {  # name → (import name, pip name, path inside the package)
@@ -534,6 +534,19 @@ def texture_change(seed: int, size: int = 256, p: float = 0.3) -> dict:
     (ia, ma), (ib, mb) = _render_texture(lay, lay["classes"], rng), _render_texture(lay, b, rng)
     return dict(image_a=(ia * 255).round().astype(np.uint8), image_b=(ib * 255).round().astype(np.uint8),
                 label=((ma != mb) & (ma > 0)).astype(np.uint8), mask_a=ma, mask_b=mb)
+
+# %% ../nbs/02_synth.ipynb #4ef1c098
+def texture_sample(seed: int, size: int = 112) -> dict:
+    """One land-cover texture (class 1–7 of `LAND_COVER_CLASSES`, uniform) over the whole image in a random colour pair, so
+    only the texture tells the class (the whole-image counterpart of `texture_cover`): image [size, size, 3] uint8,
+    `kind` (the class id) and `label` (its name)."""
+    rng = np.random.default_rng([seed, 11])
+    kind = int(rng.integers(1, 8))
+    fg, bg = _colour_pair(rng)
+    img = np.where(_texture(kind, rng, size)[..., None], fg, bg) * rng.uniform(0.7, 1.2) * rng.uniform(0.9, 1.1, 3)  # illumination
+    img = np.clip(img + rng.normal(0, 0.03, img.shape), 0, 1)
+    return dict(image=(img * 255).round().astype(np.uint8), kind=kind, label=LAND_COVER_CLASSES[kind])
+
 
 # %% ../nbs/02_synth.ipynb #b25d53c4
 SHAPE_CLASSES = ("ship", "aircraft", "car", "tank")

@@ -173,12 +173,14 @@ def collate(samples: list[dict], pad_id: int) -> dict:
 
 # %% ../nbs/06_vlm.ipynb #bce64d7a
 _EMBEDDED_VIT = dict(hidden_size=192, num_hidden_layers=6, num_attention_heads=3, intermediate_size=768)
+_EMBEDDED_LLM = dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2, intermediate_size=1024)
 VLM_PRESETS = {
     "test": dict(tile_size=56, patch_size=14, max_tiles=4,
                  vision=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64),
                  text=dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, intermediate_size=128)),
-    "embedded": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
-                     text=dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2, intermediate_size=1024)),
+    "embedded": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT, text=_EMBEDDED_LLM),
+    # one 112-px tile of 16 tokens: the embedded world written at size=112 without upsampling, 4× fewer image tokens
+    "embedded-112": dict(tile_size=112, patch_size=14, max_tiles=1, vision=_EMBEDDED_VIT, text=_EMBEDDED_LLM),
     "embedded-llm-s": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
                            text=dict(hidden_size=192, num_hidden_layers=3, num_attention_heads=3, num_key_value_heads=1,
                                      intermediate_size=512)),
