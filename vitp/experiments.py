@@ -224,6 +224,7 @@ STUDY_DEFAULTS = dict(
     general_steps=60,       # the general stage (recipe 'general', no VRL) every ViTP stage starts from; 0: start from `preset`
     general_recipe=None,    # the general stage's recipe (None: 'general')
     pretrain_steps=40, pretrain_batch=4, pretrain_lr=5e-4,  # one ViTP stage (lr: a number or {"vision", "projector", "llm"})
+    stage_settings=None,    # other vitp_pretrain settings of every stage, e.g. {"weight_decay": 0.1, "vit_drop_path": 0.0}
     drop_ratio=None,        # VRL of the ViTP stage (None: the paper's 0.75; arms may change it)
     finetune_steps=60, finetune_batch=4, finetune_lr=1e-3,
     img_size=128,           # fine-tuning crop and probe size (a multiple of 32 and of the patch size)
@@ -250,8 +251,9 @@ STUDY_DEFAULTS = dict(
 
 # the parameters that say what a run is (runs.jsonl's `params`); the others say where files go or what is scored
 RUN_KEYS = ("world", "meta", "recipe", "finetune_data", "task", "preset", "general_steps", "general_recipe", "pretrain_steps",
-            "pretrain_batch", "pretrain_lr", "drop_ratio", "finetune_steps", "finetune_batch", "finetune_lr", "img_size", "neck",
-            "data_size", "data_scale", "tiles", "grad_accum", "deepspeed", "gpus", "precision", "head_channels", "eval_split", "system")
+            "pretrain_batch", "pretrain_lr", "stage_settings", "drop_ratio", "finetune_steps", "finetune_batch", "finetune_lr",
+            "img_size", "neck", "data_size", "data_scale", "tiles", "grad_accum", "deepspeed", "gpus", "precision", "head_channels",
+            "eval_split", "system")
 
 SMOKE = dict(seeds=[0], preset="test", general_steps=2, pretrain_steps=4, pretrain_batch=2, finetune_steps=12, finetune_batch=2,
              data_size=128, data_scale=0.25, img_size=128)
@@ -331,7 +333,7 @@ class Study:
                    max_tiles=p["tiles"] or 1, drop_ratio=0.75 if p["drop_ratio"] is None else p["drop_ratio"], system=p["system"],
                    precision=p["precision"] or "auto",
                    deepspeed=from_root(p["deepspeed"]), seed=seed, checkpoint_every=10**6, plot=False, resume="none")
-        return cfg | overrides
+        return cfg | (p["stage_settings"] or {}) | overrides
 
     def general(self, p: dict | None = None) -> str:
         "The VLM every ViTP stage of `p` starts from: the general stage of `p`'s preset (seed 0, shared), or the preset itself."
