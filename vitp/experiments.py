@@ -477,7 +477,8 @@ class Study:
             for m in metrics:
                 v = r["metrics"].get(m)
                 values[m][label][r["seed"]] = None if v is None else (scale.get(m, 1) if isinstance(scale, dict) else scale) * v
-        result = SweepResult(self, arms, list(claims), paper or {}, values, runs, title or self.name, x, xlabel, notes)
+        title = (title or self.name) + (f" — in {self.out.name}/" if self.out.name != self.name and not self.p["smoke"] else "")
+        result = SweepResult(self, arms, list(claims), paper or {}, values, runs, title, x, xlabel, notes)
         if not self.p["dry_run"]: result.write()
         return result
 
@@ -543,7 +544,8 @@ class SweepResult:
         tasks = ", ".join(f"`{t}`" for t in dict.fromkeys(arm.get("task", p["task"]) for arm in self.arms.values()))  # arms may change it
         out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}"
                    + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
-                   + f": preset {p['preset']!r}" + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
+                   + f": preset {p['preset']!r}" + (f", the {p['world']!r} world" if p["world"] else "")
+                   + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
                    + f", ViTP stages of {p['pretrain_steps']} steps" + (f" × {p['pretrain_batch']}" if p["pretrain_batch"] else "")
                    + (f"; {scored} on {tasks} ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px)" if scored
                       else "") + ".")
