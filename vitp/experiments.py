@@ -547,8 +547,10 @@ class SweepResult:
                    + f": preset {p['preset']!r}" + (f", the {p['world']!r} world" if p["world"] else "")
                    + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
                    + f", ViTP stages of {p['pretrain_steps']} steps" + (f" × {p['pretrain_batch']}" if p["pretrain_batch"] else "")
-                   + (f"; {scored} on {tasks} ({p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px)" if scored
-                      else "") + ".")
+                   + (f"; {scored} on {tasks}" if scored else "")
+                   + (f" (fine-tuning {p['finetune_steps']} steps × {p['finetune_batch']} crops of {p['img_size']} px)" if p["finetune"]
+                      else "")
+                   + ".")
         out.append("**Test.** Paired over seeds (seed s of every arm shares its random draws: stages, initialisation, data order, crops): "
                    "95 % t-interval of arm − baseline in the paper's direction; held above 0, did not hold below 0 or below the paper's "
                    "effect δ.")
