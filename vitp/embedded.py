@@ -323,7 +323,7 @@ STRUCTURE_DOWNSTREAM = DOWNSTREAM | {
     "loveda": replace(DOWNSTREAM["loveda"], write=partial(_loveda, cover=texture_cover)),
     "levircd": replace(DOWNSTREAM["levircd"], write=partial(_levircd, pair_of=texture_change)),
 }
-# the structure world plus whole-image texture questions: the one task that makes a random-init VLM read texture
+# the structure world plus whole-image texture questions, which only the image answers (alone, they teach a random-init VLM texture)
 TEXTURE_PRETRAIN = STRUCTURE_PRETRAIN | {
     "texture_cls": PretrainSet(_texture_cls, 80, 1.0, _RS, _OPT, ("cls",), (), "Million-AID scene classes"),
 }
