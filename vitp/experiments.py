@@ -161,7 +161,8 @@ def write_report(tables: str | Path, notebooks: list[str] | None = None) -> Path
              "every number comes from that folder's `runs.jsonl`. The paper's own numbers are in `paper/`.", ""]
     for folder in done:
         body = (folder / "side_by_side.md").read_text().strip().split("\n")
-        files = ", ".join(f"[{f.name}]({folder.name}/{f.name})" for f in sorted(folder.iterdir()) if f.suffix in (".jsonl", ".csv", ".png"))
+        files = ", ".join(f"[{f.name}]({folder.name}/{f.name})" for f in sorted(folder.iterdir())
+                          if f.suffix in (".jsonl", ".json", ".csv", ".png"))
         parts += ["#" + body[0], "", *body[1:], "", f"Files: {files}" if files else "", ""]
     folders = {p.name for p in tables.iterdir() if p.is_dir() and p.name != "paper"}
     missing = sorted((folders | set(notebooks)) - {p.name for p in done})
