@@ -17,12 +17,13 @@ from timm.models.vision_transformer import VisionTransformer
 from torch import Tensor
 
 from .core import atomic_path
+from .finetune import TaskSplit, task_spec
 from .formats import IGNORE_INDEX, OrientedBoxes
 from .vlm import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['HEAD_CHOICES', 'record_attention', 'attention_maps', 'image_batch', 'attention_entropy', 'patch_labels', 'box_mask',
-           'label_share', 'pick_query', 'plot_attention']
+           'label_share', 'pick_query', 'query_samples', 'plot_attention']
 
 # %% ../nbs/16_attention.ipynb #08665d4a
 def _attention_module(vit: VisionTransformer, layer: int) -> Attention:
@@ -186,6 +187,23 @@ def pick_query(labels: np.ndarray, exclude: Sequence[int] = (0,), radius: int = 
         query = np.unravel_index(int(np.argmax(depth)), labels.shape)
         if (inside & _far(labels.shape, query, radius)).any(): return int(query[0]), int(query[1])
     return None
+
+# %% ../nbs/16_attention.ipynb #df7103d9
+def query_samples(task: str, root, grid: tuple[int, int], max_images: int | None = None, min_share: float = 0.25, radius: int = 1,
+                  split: str = "test") -> list[dict]:
+    """The images of `task`'s `split` (data in `root`) that can hold a query on `grid`: per image its `name`, `image`,
+    patch `labels` (`patch_labels` of its mask, or of its boxes' `box_mask`), `query` (`pick_query`) and its class `label`."""
+    data, spec = TaskSplit(task, root, split), task_spec(task)
+    chosen = []
+    for item in (data[i] for i in range(min(len(data), max_images or len(data)))):
+        boxes = "boxes" in item  # box masks number the classes from 1, with 0 for no object
+        mask = box_mask(item["boxes"], spec.classes, item["images"][0].shape[:2]) if boxes else item["mask"]
+        labels = patch_labels(mask, grid, background=0, min_share=min_share)
+        query = pick_query(labels, exclude=(0,), radius=radius)
+        if query is not None:
+            chosen.append(dict(name=item["name"], image=item["images"][0], labels=labels, query=query,
+                               label=spec.classes[labels[query] - 1] if boxes else spec.classes[labels[query]]))
+    return chosen
 
 # %% ../nbs/16_attention.ipynb #945d6ccb
 def _as_maps(maps, n: int, name: str) -> np.ndarray:
