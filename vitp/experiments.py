@@ -231,7 +231,7 @@ STUDY_DEFAULTS = dict(
     img_size=128,           # fine-tuning crop and probe size (a multiple of 32 and of the patch size)
     neck="adapter",         # "adapter" (ViT-Adapter, the paper's) or "simple_fpn"
     probe=True, finetune=True,  # what each run scores: the frozen linear probe, a fine-tuning run, or both
-    world=None,                 # the embedded world (vitp.embedded.WORLDS; None: 'default'); 'structure': answers need the image
+    world=None,                 # the embedded world (vitp.embedded.WORLDS; None: 'default'); 'texture': questions only the image answers
     data_dir=None,              # the embedded tree (written once if missing); None: data/embedded, or data/embedded-<world>
     meta=None, recipe=None,     # paper scale: an InternVL meta JSON and the ViTP recipe (JSON or a paper recipe name)
     finetune_data=None,         # paper scale: the task's dataset folder in its real format
@@ -284,7 +284,8 @@ class Study:
             if isinstance(p[key], str): raise ValueError(f"{key} must be a list, got {p[key]!r} (papermill: -y '{key}: [0, 1, 2]')")
         if p["smoke"]: p |= SMOKE  # smoke settings win: a notebook namespace holds every parameter, at its defaults too
         self.p, self.extra = p, tuple(extra or ())
-        data_dir = p["data_dir"] or ("data/embedded" if p["world"] in (None, "default") else f"data/embedded-{p['world']}")
+        self.world = p["world"] or "default"
+        data_dir = p["data_dir"] or ("data/embedded" if self.world == "default" else f"data/embedded-{self.world}")
         self.out, self.work, self.data = experiment_dirs(name, p["out_dir"] or f"papers_tables/{name}", p["work_dir"] or f"runs/{name}",
                                                          data_dir, p["smoke"])
         self.stages = self.work / "stages" if p["smoke"] else Path(from_root(p["stage_dir"]))
@@ -312,7 +313,7 @@ class Study:
 
     def data_cfg(self) -> dict:
         return dict(data_root=str(self.data), data_size=self.p["data_size"], data_scale=self.p["data_scale"],
-                    data_world=self.p["world"] or "default")
+                    data_world=self.world)
 
     # ---- stages and backbones -----------------------------------------------------------------------------------
     def _pretrain(self, cfg: dict) -> Path:
@@ -385,8 +386,7 @@ class Study:
         from vitp.embedded import write_embedded
         p = p or self.p
         if p["finetune_data"]: return Path(from_root(p["finetune_data"]))
-        tree = write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"], world=self.p["world"] or "default")
-        return tree.downstream[p["task"]]
+        return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"], world=self.world).downstream[p["task"]]
 
     def finetune_cfg(self, p: dict) -> dict:
         """The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set and the
