@@ -19,9 +19,9 @@ from .diagnostics import paired_test, power_line
 from .learner import read_metrics
 
 # %% auto #0
-__all__ = ['DEFAULT_EFFECT', 'STUDY_DEFAULTS', 'RUN_KEYS', 'SMOKE', 'git_commit', 'record_run', 'load_runs', 'write_csv',
-           'repo_root', 'from_root', 'experiment_dirs', 'pending_runs', 'runs_of', 'run_stage', 'toy_finetune',
-           'headline', 'write_side_by_side', 'write_report', 'Claim', 'judge', 'Study', 'SweepResult',
+__all__ = ['DEFAULT_EFFECT', 'STUDY_DEFAULTS', 'WORLD_SETTINGS', 'RUN_KEYS', 'SMOKE', 'git_commit', 'record_run', 'load_runs',
+           'write_csv', 'repo_root', 'from_root', 'experiment_dirs', 'pending_runs', 'runs_of', 'run_stage',
+           'toy_finetune', 'headline', 'write_side_by_side', 'write_report', 'Claim', 'judge', 'Study', 'SweepResult',
            'compare_backbones', 'vitp_compare']
 
 # %% ../nbs/18_experiments.ipynb #c5430450
@@ -221,21 +221,21 @@ STUDY_DEFAULTS = dict(
     dry_run=False,          # True: run nothing; report what runs.jsonl already holds and say what would run
     seeds=[0, 1, 2],        # every arm runs every seed; seed s of each arm shares the fine-tuning init, data order and crops
     task="loveda",          # the downstream task (vitp.finetune.TASKS); its metric follows from it
-    preset="embedded",      # the starting VLM: a vitp.vlm preset (random init) or a transformers InternVL folder
-    general_steps=60,       # the general stage (recipe 'general', no VRL) every ViTP stage starts from; 0: start from `preset`
+    world="texture",        # the embedded world (vitp.embedded.WORLDS); its WORLD_SETTINGS fill every setting left at None
+    preset=None,            # the starting VLM: a vitp.vlm preset (random init) or a transformers InternVL folder
+    general_steps=None,     # the general stage (recipe 'general', no VRL) every ViTP stage starts from; 0: start from `preset`
     general_recipe=None,    # the general stage's recipe (None: 'general')
-    pretrain_steps=40, pretrain_batch=4, pretrain_lr=5e-4,  # one ViTP stage (lr: a number or {"vision", "projector", "llm"})
+    pretrain_steps=None, pretrain_batch=None, pretrain_lr=None,  # one ViTP stage (lr: a number or {"vision", "projector", "llm"})
     stage_settings=None,    # other vitp_pretrain settings of every stage, e.g. {"weight_decay": 0.1, "vit_drop_path": 0.0}
     drop_ratio=None,        # VRL of the ViTP stage (None: the paper's 0.75; arms may change it)
     finetune_steps=60, finetune_batch=4, finetune_lr=1e-3,
     img_size=128,           # fine-tuning crop and probe size (a multiple of 32 and of the patch size)
     neck="adapter",         # "adapter" (ViT-Adapter, the paper's) or "simple_fpn"
     probe=True, finetune=True,  # what each run scores: the frozen linear probe, a fine-tuning run, or both
-    world=None,                 # the embedded world (vitp.embedded.WORLDS; None: 'default'); 'texture': questions only the image answers
     data_dir=None,              # the embedded tree (written once if missing); None: data/embedded, or data/embedded-<world>
     meta=None, recipe=None,     # paper scale: an InternVL meta JSON and the ViTP recipe (JSON or a paper recipe name)
     finetune_data=None,         # paper scale: the task's dataset folder in its real format
-    data_size=224, data_scale=1.0,
+    data_size=None, data_scale=None,  # the embedded tree's image size and number of samples (× its base counts)
     # paper-scale settings; None keeps the toy default
     tiles=None,             # max dynamic tiles per image (InternVL: 6–12)
     grad_accum=None,        # gradient accumulation of the ViTP stage
@@ -249,6 +249,18 @@ STUDY_DEFAULTS = dict(
     stage_dir="runs/stages",  # cached stages, shared by the notebooks
     out_dir=None,           # results; None: papers_tables/<name>
 )
+
+# What a world's runs default to. 'default', the first toy world: its answers are guessable from the question and
+# colour separates its land cover, so nothing is decided there (issue 14). 'texture': questions only the image answers,
+# land cover told apart by texture alone; the small-LLM VLM on one 112-px tile reads its images within 500 steps.
+WORLD_SETTINGS = {
+    "default": dict(preset="embedded", general_steps=60, pretrain_steps=40, pretrain_batch=4, pretrain_lr=5e-4,
+                    data_size=224, data_scale=1.0),
+    "texture": dict(preset="embedded-112-s", general_steps=0, pretrain_steps=500, pretrain_batch=8,
+                    pretrain_lr={"vision": 1e-3, "projector": 1e-3, "llm": 3e-4},
+                    stage_settings={"weight_decay": 0.1, "vit_drop_path": 0.0}, recipe="configs/recipe_texture_cls.json",
+                    data_size=112, data_scale=10.0),
+}
 
 # the parameters that say what a run is (runs.jsonl's `params`); the others say where files go or what is scored
 RUN_KEYS = ("world", "meta", "recipe", "finetune_data", "task", "preset", "general_steps", "general_recipe", "pretrain_steps",
@@ -282,9 +294,14 @@ class Study:
         p = {**known, **params}
         for key in ("seeds",):
             if isinstance(p[key], str): raise ValueError(f"{key} must be a list, got {p[key]!r} (papermill: -y '{key}: [0, 1, 2]')")
+        self.world = p["world"] or "default"
+        world_settings = WORLD_SETTINGS.get(self.world, WORLD_SETTINGS["default"])  # a world without its own: the first one's
+        # paper scale (a meta JSON): the world's training settings fill in, its recipe and data do not, and it is not recorded
+        # a notebook's `extra` None says "not a setting of its runs" (e.g. no general stage): it stays None
+        p |= {k: v for k, v in world_settings.items() if p[k] is None and k not in (extra or {}) and not (p["meta"] and k == "recipe")}
+        p["world"] = None if self.world == "default" or p["meta"] else self.world  # the default world's runs: recorded without one
         if p["smoke"]: p |= SMOKE  # smoke settings win: a notebook namespace holds every parameter, at its defaults too
         self.p, self.extra = p, tuple(extra or ())
-        self.world = p["world"] or "default"
         data_dir = p["data_dir"] or ("data/embedded" if self.world == "default" else f"data/embedded-{self.world}")
         self.out, self.work, self.data = experiment_dirs(name, p["out_dir"] or f"papers_tables/{name}", p["work_dir"] or f"runs/{name}",
                                                          data_dir, p["smoke"])
@@ -328,9 +345,14 @@ class Study:
         if not (folder / "vit" / "config.json").exists(): export_vit(final, folder / "vit", overwrite=True)
         return final
 
+    def recipe(self, p: dict) -> str:
+        "The ViTP recipe of `p`: one of the embedded tree's or the paper's by name, or a JSON file (relative: from the repo root)."
+        recipe = p["recipe"] or "vitp"
+        return from_root(recipe) if recipe.endswith(".json") else recipe
+
     def stage_cfg(self, p: dict, seed: int, **overrides) -> dict:
         "The `pretrain` config of a ViTP stage with the settings `p` (study parameters with an arm's) and `seed`."
-        cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=p["recipe"] or "vitp", steps=p["pretrain_steps"],
+        cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=self.recipe(p), steps=p["pretrain_steps"],
                    batch_size=p["pretrain_batch"], grad_accum=p["grad_accum"] or 1, lr=p["pretrain_lr"], warmup_ratio=0.1,
                    max_tiles=p["tiles"] or 1, drop_ratio=0.75 if p["drop_ratio"] is None else p["drop_ratio"], system=p["system"],
                    precision=p["precision"] or "auto",
@@ -374,7 +396,7 @@ class Study:
         general = p["general_steps"] and p.get("count_general", True)
         budget = run_flops(final.parent) + (run_flops(Path(self.general(p)).parent) if general else 0.0)
         arch = str(final.parent / "vit")
-        cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=p["recipe"] or "vitp", arch=arch, seed=seed,
+        cfg = dict(**self.data_cfg(), meta=from_root(p["meta"]), recipe=self.recipe(p), arch=arch, seed=seed,
                    batch_size=p["baseline_batch"], lr=p["baseline_lr"], checkpoint_every=10**6)
         steps = budget_steps(kind, budget, cfg)
         vit = pretrain_baseline(kind, self.stages / f"{kind}_{_hash(cfg | dict(steps=steps))}", cfg, steps=steps)
@@ -545,7 +567,7 @@ class SweepResult:
         tasks = ", ".join(f"`{t}`" for t in dict.fromkeys(arm.get("task", p["task"]) for arm in self.arms.values()))  # arms may change it
         out.append(f"**Scale.** {len(self.runs)} runs over seeds {p['seeds']}"
                    + (" (smoke settings: these numbers say nothing about ViTP)" if p["smoke"] else "")
-                   + f": preset {p['preset']!r}" + (f", the {p['world']!r} world" if p["world"] else "")
+                   + f": preset {p['preset']!r}" + (f", the {self.study.world!r} world" if not p["meta"] else "")  # embedded data only
                    + (f", {p['general_steps']} general steps" if p["general_steps"] else "")
                    + f", ViTP stages of {p['pretrain_steps']} steps" + (f" × {p['pretrain_batch']}" if p["pretrain_batch"] else "")
                    + (f"; {scored} on {tasks}" if scored else "")

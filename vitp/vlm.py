@@ -174,6 +174,7 @@ def collate(samples: list[dict], pad_id: int) -> dict:
 # %% ../nbs/06_vlm.ipynb #bce64d7a
 _EMBEDDED_VIT = dict(hidden_size=192, num_hidden_layers=6, num_attention_heads=3, intermediate_size=768)
 _EMBEDDED_LLM = dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2, intermediate_size=1024)
+_EMBEDDED_LLM_S = dict(hidden_size=192, num_hidden_layers=3, num_attention_heads=3, num_key_value_heads=1, intermediate_size=512)
 VLM_PRESETS = {
     "test": dict(tile_size=56, patch_size=14, max_tiles=4,
                  vision=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64),
@@ -181,9 +182,9 @@ VLM_PRESETS = {
     "embedded": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT, text=_EMBEDDED_LLM),
     # one 112-px tile of 16 tokens: the embedded world written at size=112 without upsampling, 4× fewer image tokens
     "embedded-112": dict(tile_size=112, patch_size=14, max_tiles=1, vision=_EMBEDDED_VIT, text=_EMBEDDED_LLM),
-    "embedded-llm-s": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
-                           text=dict(hidden_size=192, num_hidden_layers=3, num_attention_heads=3, num_key_value_heads=1,
-                                     intermediate_size=512)),
+    # the texture world's VLM: one 112-px tile and the small LLM: a training step of 12 GFLOP, embedded-112's 33
+    "embedded-112-s": dict(tile_size=112, patch_size=14, max_tiles=1, vision=_EMBEDDED_VIT, text=_EMBEDDED_LLM_S),
+    "embedded-llm-s": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT, text=_EMBEDDED_LLM_S),
     "embedded-llm-l": dict(tile_size=224, patch_size=14, max_tiles=4, vision=_EMBEDDED_VIT,
                            text=dict(hidden_size=576, num_hidden_layers=9, num_attention_heads=9, num_key_value_heads=3,
                                      intermediate_size=1536)),
