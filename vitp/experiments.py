@@ -4,7 +4,8 @@
 
 # %% ../nbs/18_experiments.ipynb #d93a3420
 from __future__ import annotations
-import csv, io, json, math, shutil, subprocess, tempfile, time
+import csv, io, json, math, multiprocessing, os, shutil, subprocess, tempfile, time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -247,6 +248,8 @@ STUDY_DEFAULTS = dict(
     system=None,            # a system prompt for the ViTP stage (None: none; InternVL-2.5's own: vitp.vlm.INTERNVL_SYSTEM_PROMPT)
     work_dir=None,          # checkpoints of this notebook's runs; None: runs/<name>
     stage_dir="runs/stages",  # cached stages, shared by the notebooks
+    stage_workers=None,     # ViTP stages trained side by side before the runs, a process of one thread each; None: one per
+                            # CPU core on a machine without CUDA (a tiny stage gains little from a 2nd thread), else 1
     out_dir=None,           # results; None: papers_tables/<name>
 )
 
@@ -269,7 +272,7 @@ RUN_KEYS = ("world", "meta", "recipe", "finetune_data", "task", "preset", "gener
             "eval_split", "system")
 
 SMOKE = dict(seeds=[0], preset="test", general_steps=2, pretrain_steps=4, pretrain_batch=2, finetune_steps=12, finetune_batch=2,
-             data_size=128, data_scale=0.25, img_size=128)
+             data_size=128, data_scale=0.25, img_size=128, stage_workers=1)
 
 # %% ../nbs/18_experiments.ipynb #96e45a21
 def _hash(cfg: dict) -> str:
@@ -283,6 +286,19 @@ def _launch(command: str, cfg: dict, folder: Path, gpus: int) -> None:
     path = atomic_write_text(folder / f"{command}.json", json.dumps(cfg, indent=1))
     script = Path(sys.executable).with_name(command)
     subprocess.run(["torchrun", f"--nproc_per_node={gpus}", str(script), str(path)], check=True)
+
+def _train_stage(folder: Path, cfg: dict) -> Path:
+    "The `final/` of the stage `cfg` trained into `folder` (or found there finished), its ViT exported beside it."
+    from vitp.export import export_vit
+    final = run_stage(dict(cfg, out_dir=str(folder)))
+    if not (folder / "vit" / "config.json").exists(): export_vit(final, folder / "vit", overwrite=True)
+    return final
+
+def _train_stage_alone(folder: Path, cfg: dict) -> Path:
+    "`_train_stage` in a worker process of its own, on one thread (its siblings have the other cores)."
+    import torch
+    torch.set_num_threads(1)
+    return _train_stage(folder, cfg)
 
 class Study:
     """A reproduction experiment: its parameters (`STUDY_DEFAULTS` and the notebook's own `extra` ones), folders,
@@ -335,15 +351,34 @@ class Study:
     # ---- stages and backbones -----------------------------------------------------------------------------------
     def _pretrain(self, cfg: dict) -> Path:
         "The `final/` of the stage `cfg` under `stage_dir/<hash>` (trained once, then reused), and its ViT exported beside it."
-        from vitp.export import export_vit
         folder = self.stages / _hash(cfg)
-        cfg = dict(cfg, out_dir=str(folder))
         if (self.p["gpus"] or 1) > 1 and not (folder / "final").is_dir():
             shutil.rmtree(folder, ignore_errors=True); folder.mkdir(parents=True)
-            _launch("vitp_pretrain", cfg, folder.parent / f"{folder.name}.launch", self.p["gpus"])
-        final = run_stage(cfg)
-        if not (folder / "vit" / "config.json").exists(): export_vit(final, folder / "vit", overwrite=True)
-        return final
+            _launch("vitp_pretrain", dict(cfg, out_dir=str(folder)), folder.parent / f"{folder.name}.launch", self.p["gpus"])
+        return _train_stage(folder, cfg)
+
+    def train_stages(self, runs: list[tuple[dict, int]]) -> int:
+        """Train the ViTP stages that `runs` ((settings, seed) pairs) need and the cache lacks, `stage_workers` at a time in
+        processes of their own (general stages first, here); the runs then find them cached. The number trained so."""
+        import torch
+        workers = self.p["stage_workers"] or (1 if torch.cuda.is_available() else os.cpu_count() or 1)
+        if workers < 2 or (self.p["gpus"] or 1) > 1: return 0
+        todo = {}
+        for p, seed in runs:
+            if p.get("backbone", "vitp") not in ("vitp", "mae", "clip"): continue  # the ViTs that come from a ViTP stage
+            cfg = self.stage_cfg(p, seed, model=self.general(p))
+            folder = self.stages / _hash(cfg)
+            if not (folder / "vit" / "config.json").exists(): todo[folder] = cfg
+        if len(todo) < 2: return 0
+        if not self.p["meta"]:  # the embedded tree, written here once rather than by two workers at the same time
+            from vitp.embedded import write_embedded
+            write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"], world=self.world)
+        t0 = time.perf_counter()
+        print(f"{len(todo)} ViTP stages, {min(workers, len(todo))} at a time")
+        from vitp.experiments import _train_stage_alone as train  # by its module's name, which a spawned worker imports
+        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            for final in pool.map(train, todo, todo.values()): print(f"  {final.parent.name} ({time.perf_counter() - t0:.0f} s)")
+        return len(todo)
 
     def recipe(self, p: dict) -> str:
         "The ViTP recipe of `p`: one of the embedded tree's or the paper's by name, or a JSON file (relative: from the repo root)."
@@ -484,6 +519,8 @@ class Study:
         print(f"{self.name}: {len(todo)} of {len(settings) * len(seeds)} runs to do"
               + (" (dry run: none is run)" if self.p["dry_run"] else ""))
         t_all = time.perf_counter()
+        if run is None and not self.p["dry_run"]:  # a custom run trains its own stages
+            self.train_stages([({**self.p, **arms[label_of[json.dumps(a, sort_keys=True)]]}, s) for a, s in todo])
         for params, seed in ([] if self.p["dry_run"] else todo):
             label, t0 = label_of[json.dumps(params, sort_keys=True)], time.perf_counter()
             p = {**self.p, **arms[label]}
