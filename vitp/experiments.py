@@ -370,9 +370,7 @@ class Study:
             folder = self.stages / _hash(cfg)
             if not (folder / "vit" / "config.json").exists(): todo[folder] = cfg
         if len(todo) < 2: return 0
-        if not self.p["meta"]:  # the embedded tree, written here once rather than by two workers at the same time
-            from vitp.embedded import write_embedded
-            write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"], world=self.world)
+        if not self.p["meta"]: self.tree()  # written here once rather than by two workers at the same time
         t0 = time.perf_counter()
         print(f"{len(todo)} ViTP stages, {min(workers, len(todo))} at a time")
         from vitp.experiments import _train_stage_alone as train  # by its module's name, which a spawned worker imports
@@ -438,12 +436,15 @@ class Study:
         return dict(backbone=str(vit), arch=str(vit)), dict(pretrain_flops=budget, pretrain_steps=steps)
 
     # ---- scoring ------------------------------------------------------------------------------------------------
+    def tree(self):
+        "The study's embedded tree (`EmbeddedTree`), written when missing."
+        from vitp.embedded import write_embedded
+        return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"], world=self.world)
+
     def task_root(self, p: dict | None = None) -> Path:
         "The dataset folder of `p`'s task (default: the study's): `finetune_data`, or the embedded tree's (written when missing)."
-        from vitp.embedded import write_embedded
         p = p or self.p
-        if p["finetune_data"]: return Path(from_root(p["finetune_data"]))
-        return write_embedded(self.data, size=self.p["data_size"], scale=self.p["data_scale"], world=self.world).downstream[p["task"]]
+        return Path(from_root(p["finetune_data"])) if p["finetune_data"] else self.tree().downstream[p["task"]]
 
     def finetune_cfg(self, p: dict) -> dict:
         """The fine-tuning config of `p`: `toy_finetune`'s CPU sizes, with the paper-scale settings that are set and the
