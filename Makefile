@@ -32,15 +32,14 @@ install: $(STAMP)
 # The embedded pipeline on the texture world (vitp.experiments.WORLD_SETTINGS; the data tree written once): ViTP with
 # VRL r = 0.75 and its twin without VRL from the same random init, both ViTs exported, each fine-tuned beside a random
 # ViT on texture land cover. One seed: one run per arm (the reproduction notebooks pair three).
-TEXTURE_DATA := data_root=data/embedded-texture data_size=112 data_scale=10 data_world=texture
 demo: $(STAMP)
 	$(BIN)/vitp_pretrain configs/embedded_texture.json
 	$(BIN)/vitp_pretrain configs/embedded_texture.json drop_ratio=0 out_dir=runs/embedded/novrl
 	$(BIN)/vitp_export runs/embedded/vitp/final runs/embedded/vit --overwrite
 	$(BIN)/vitp_export runs/embedded/novrl/final runs/embedded/vit_novrl --overwrite
-	$(BIN)/vitp_finetune configs/embedded_finetune.json $(TEXTURE_DATA)
-	$(BIN)/vitp_finetune configs/embedded_finetune.json $(TEXTURE_DATA) backbone=runs/embedded/vit_novrl out_dir=runs/embedded/finetune/novrl
-	$(BIN)/vitp_finetune configs/embedded_finetune.json $(TEXTURE_DATA) backbone=random out_dir=runs/embedded/finetune/random
+	$(BIN)/vitp_finetune configs/embedded_finetune.json
+	$(BIN)/vitp_finetune configs/embedded_finetune.json backbone=runs/embedded/vit_novrl out_dir=runs/embedded/finetune/novrl
+	$(BIN)/vitp_finetune configs/embedded_finetune.json backbone=random out_dir=runs/embedded/finetune/random
 	$(BIN)/vitp_compare runs/embedded ViTP=runs/embedded/finetune/vitp no-VRL=runs/embedded/finetune/novrl \
 	  random=runs/embedded/finetune/random --pretrains ViTP=runs/embedded/vitp no-VRL=runs/embedded/novrl
 	@echo "results: runs/embedded/results.md, results.png  runs: runs/embedded/{vitp,novrl,finetune}  ViT: runs/embedded/vit"

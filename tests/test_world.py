@@ -138,3 +138,6 @@ def test_texture_config_is_the_world_settings(tmp_path):
     assert {k: cfg[k] for k in same} == {k: stage[k] for k in same}
     assert stage["recipe"] == str(repo / cfg["recipe"]) and Path(cfg["data_root"]).name == study.data.name
     assert WORLD_SETTINGS["texture"]["general_steps"] == 0  # the demo has no general stage either
+    tuning = json.loads((repo / "configs/embedded_finetune.json").read_text())  # the demo fine-tunes on the same tree
+    data = ("data_root", "data_size", "data_scale", "data_world")
+    assert {k: tuning[k] for k in data} == {k: cfg[k] for k in data}
